@@ -1,0 +1,154 @@
+"""fit(target, ...) -> FitResult: the one orchestration.
+
+target -> Problem -> scalers -> K candidates initialised -> trainers in turn
+(watched for dead units) -> the best candidate -> metrics on held-out points.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from . import problem as problems
+from .errors import SurefitError
+from .init import initialise
+from .model import Model
+from .monitor import alive_count, revive
+from .nets import ACTIVATIONS, REFUSED_OUTPUTS, NetSettings
+from .progress import Progress
+from .result import FitResult, metrics
+from .scaling import input_scaler, target_scaler
+from .trainers import LBFGS, Adam, Data, LevenbergMarquardt, Status, Stopping, Trainer
+
+LM_MAX_PARAMS = 800  # above this a Levenberg-Marquardt step (O(N P^2 + P^3)) costs too much
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    hidden: tuple[int, ...] = (8,)
+    activation: str = "relu"
+    init: str = "data"
+    trainer: str = "auto"  # auto | lm | adam | lbfgs | adam+lbfgs
+    restarts: int | None = None  # candidates trained side by side; None: by network size
+    seed: int = 0
+    tol: float = 1e-7  # stop when the training relative RMSE reaches this
+    max_steps: int | None = None  # per trainer; None: each trainer's default
+    check_every: int = 20  # steps between dead-unit checks
+
+    def validate(self) -> None:
+        if any(int(w) != w or w < 1 for w in self.hidden):
+            raise SurefitError(f"hidden widths must be positive integers, not {list(self.hidden)}")
+        if self.activation in REFUSED_OUTPUTS and self.activation not in ACTIVATIONS:
+            raise SurefitError(f"{self.activation!r} is not a hidden activation: {REFUSED_OUTPUTS[self.activation]}")
+        if self.activation not in ACTIVATIONS:
+            raise SurefitError(f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}")
+        if self.trainer not in ("auto", "lm", "adam", "lbfgs", "adam+lbfgs"):
+            raise SurefitError(f"unknown trainer {self.trainer!r}; choose auto, lm, adam, lbfgs or adam+lbfgs")
+        if self.restarts is not None and self.restarts < 1:
+            raise SurefitError(f"restarts must be at least 1, not {self.restarts}")
+        if not self.tol > 0:
+            raise SurefitError(f"tolerance must be positive, not {self.tol}")
+
+
+def default_restarts(n_params: int) -> int:
+    return 16 if n_params <= 100 else 8 if n_params <= LM_MAX_PARAMS else 4
+
+
+def plan(settings: FitSettings, net: NetSettings) -> list[Trainer]:
+    """The trainers to run in turn: LM for small networks, else Adam then L-BFGS."""
+    name = settings.trainer
+    if name == "auto":
+        name = "lm" if net.n_params <= LM_MAX_PARAMS else "adam+lbfgs"
+    chosen = {"lm": [LevenbergMarquardt()], "adam": [Adam(seed=settings.seed)],
+              "lbfgs": [LBFGS()], "adam+lbfgs": [Adam(seed=settings.seed), LBFGS()]}[name]
+    return [_with_stopping(t, settings) for t in chosen]
+
+
+def _with_stopping(trainer: Trainer, settings: FitSettings) -> Trainer:
+    old = trainer.stopping
+    stopping = Stopping(tol=settings.tol, max_steps=settings.max_steps or old.max_steps,
+                        patience=old.patience, min_gain=old.min_gain)
+    return type(trainer)(**{**trainer.__dict__, "stopping": stopping})
+
+
+def fit(target, domain=None, *, hidden: Sequence[int] | int = (8,), activation: str = "relu",
+        init: str = "data", trainer: str = "auto", restarts: int | None = None, seed: int = 0,
+        tol: float = 1e-7, max_steps: int | None = None, points: int | None = None,
+        sampling: str | None = None, holdout: float = 0.2, progress: bool = False) -> FitResult:
+    """Fit a small network to `target`: an expression ("abs(x)"), a callable of one array
+    per variable, a tuple (X, y) of arrays, or a Problem. `domain` is required for
+    expressions and callables: "-1:1", (lo, hi), {"x": (lo, hi)} or ["x=-1:1", "y=0:2"]."""
+    hidden = (hidden,) if isinstance(hidden, int) else tuple(hidden)
+    settings = FitSettings(hidden=hidden, activation=activation, init=init, trainer=trainer,
+                           restarts=restarts, seed=seed, tol=tol, max_steps=max_steps)
+    settings.validate()
+    return fit_problem(make_problem(target, domain, points=points, sampling=sampling,
+                                    holdout=holdout, seed=seed), settings, progress=progress)
+
+
+def make_problem(target, domain=None, *, points=None, sampling=None, holdout=0.2, seed=0):
+    if isinstance(target, problems.Problem):
+        return target
+    if isinstance(target, tuple) and len(target) == 2:
+        return problems.from_arrays(*target, holdout=holdout, seed=seed)
+    if isinstance(target, str) or callable(target):
+        return problems.from_function(target, domain, points=points, sampling=sampling, seed=seed)
+    raise SurefitError(f"cannot fit a target of type {type(target).__name__}; give an expression, "
+                       "a callable, or a tuple (X, y)")
+
+
+def fit_problem(problem: problems.Problem, settings: FitSettings, *, progress: bool = False) -> FitResult:
+    start = time.perf_counter()
+    settings.validate()
+    net = NetSettings(problem.n_inputs, settings.hidden, settings.activation)
+    x_scaler = input_scaler(problem.X, problem.domain)
+    y_scaler = target_scaler(problem.y)
+    X = torch.as_tensor(x_scaler.forward(problem.X), dtype=torch.float64)
+    y = torch.as_tensor(y_scaler.forward(problem.y[:, None])[:, 0], dtype=torch.float64)
+    gen = torch.Generator().manual_seed(settings.seed)
+    K = settings.restarts or default_restarts(net.n_params)
+    data = Data(net, X, y)
+    stages = plan(settings, net)
+    if float(problem.y.std()) <= 1e-12 * max(1.0, float(np.abs(problem.y).max())):
+        theta, status, history, revived, stages = torch.zeros(1, net.n_params, dtype=torch.float64), \
+            Status.CONSTANT, [0.0], 0, []
+    else:
+        theta = initialise(settings.init, net, X, y, K, gen)
+        with Progress(sum(t.stopping.max_steps for t in stages), enabled=progress) as bar:
+            theta, status, history, revived = train(stages, theta, data, settings, gen, bar)
+    losses = torch.nan_to_num(data.losses(theta), nan=float("inf"))
+    best = int(losses.argmin())
+    model = Model(net, theta[best].detach().numpy().copy(), x_scaler, y_scaler, problem.variables)
+    alive, total = alive_count(net, theta[best: best + 1], X)
+    return FitResult(
+        model=model, status=status, metrics=metrics(problem.y_eval, model.predict(problem.X_eval)),
+        train_relative_rmse=float(losses[best].sqrt()), time_s=time.perf_counter() - start,
+        restarts=K, seed=settings.seed, units_alive=alive, units_total=total, revived=revived,
+        trainers=tuple(type(t).__name__ for t in stages), target=problem.description, history=history,
+        problem=problem)
+
+
+def train(stages: list[Trainer], theta, data: Data, settings: FitSettings, gen, bar):
+    """Run each trainer until it is done; revive dead units every check_every steps."""
+    history, revived, status = [], 0, Status.MAX_STEPS
+    for trainer in stages:
+        state = trainer.init(theta, data)
+        while (status := trainer.done(state)) is None:
+            state = trainer.step(state, data)
+            best = float(torch.nan_to_num(state.loss, nan=float("inf")).min().sqrt())
+            history.append(best)
+            bar.advance(best)
+            if state.step % settings.check_every == 0 and state.step < trainer.stopping.max_steps // 2:
+                new_theta, count = revive(data.net, state.theta.detach(), data.X, data.y, gen)
+                if count:
+                    revived += count
+                    step, state = state.step, trainer.init(new_theta, data)
+                    state.step = step
+        bar.finish_stage(trainer.stopping.max_steps - state.step)
+        theta = state.theta.detach()
+        if status is Status.CONVERGED:
+            break
+    return theta, status, history, revived

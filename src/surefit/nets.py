@@ -1,0 +1,111 @@
+"""Multilayer perceptrons as flat parameter vectors, K candidates stacked in one tensor.
+
+theta has shape (K, P): K independent networks ("candidates") of P parameters each.
+Every trainer works on theta directly, so K restarts cost one batched computation.
+Layer l holds W (in, out) then b (out,) in that order inside each row of theta.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+ACTIVATIONS = {
+    "relu": torch.relu,
+    "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+    "tanh": torch.tanh,
+    "gelu": F.gelu,
+    "sigmoid": torch.sigmoid,
+    "elu": F.elu,
+}
+# d activation / dz, for the analytic Jacobian that Levenberg-Marquardt needs
+DERIVATIVES = {
+    "relu": lambda z: (z > 0).to(z.dtype),
+    "leaky_relu": lambda z: torch.where(z > 0, 1.0, torch.full_like(z, 0.01)),
+    "tanh": lambda z: 1 - torch.tanh(z) ** 2,
+    "gelu": lambda z: torch.special.ndtr(z) + z * torch.exp(-z * z / 2) / (2 * torch.pi) ** 0.5,
+    "sigmoid": lambda z: torch.sigmoid(z) * (1 - torch.sigmoid(z)),
+    "elu": lambda z: torch.where(z > 0, 1.0, torch.exp(z)),
+}
+PIECEWISE_LINEAR = {"relu", "leaky_relu"}  # a kink at z = 0; "inactive" means z <= 0
+REFUSED_OUTPUTS = {
+    "softmax": "softmax over one output is always exactly 1, whatever the input (seed 002)",
+    "sigmoid": "sigmoid can only output values in (0, 1)",
+    "tanh": "tanh can only output values in (-1, 1)",
+    "relu": "relu can only output values >= 0 and has no gradient below",
+}
+
+
+@dataclass(frozen=True)
+class NetSettings:
+    """An MLP: n_inputs -> hidden widths (activation) -> 1 linear output."""
+    n_inputs: int
+    hidden: tuple[int, ...]
+    activation: str = "relu"
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return (self.n_inputs, *self.hidden, 1)
+
+    @property
+    def n_params(self) -> int:
+        return sum((a + 1) * b for a, b in zip(self.widths[:-1], self.widths[1:]))
+
+    def slices(self) -> list[tuple[slice, slice]]:
+        """Where each layer's W and b live inside one row of theta."""
+        out, start = [], 0
+        for a, b in zip(self.widths[:-1], self.widths[1:]):
+            out.append((slice(start, start + a * b), slice(start + a * b, start + a * b + b)))
+            start += (a + 1) * b
+        return out
+
+
+def layers(net: NetSettings, theta: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Views of theta (..., P) as [(W (..., in, out), b (..., out)), ...]."""
+    lead = theta.shape[:-1]
+    return [(theta[..., w].reshape(*lead, a, b), theta[..., bias])
+            for (w, bias), a, b in zip(net.slices(), net.widths[:-1], net.widths[1:])]
+
+
+def pack(net: NetSettings, weights: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+    """Inverse of layers(): [(W (K, in, out), b (K, out))] -> theta (K, P)."""
+    K = weights[0][0].shape[0]
+    return torch.cat([t.reshape(K, -1) for W, b in weights for t in (W, b)], dim=1)
+
+
+def preactivations(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> list[torch.Tensor]:
+    """Every layer's z = h W + b for inputs X (N, d): a list of (K, N, width); the last is the output."""
+    act = ACTIVATIONS[net.activation]
+    h, zs = X, []
+    for W, b in layers(net, theta):
+        z = torch.matmul(h, W) + b.unsqueeze(-2)  # (K, N, out)
+        zs.append(z)
+        h = act(z)
+    return zs
+
+
+def forward(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+    """Predictions (K, N) of K candidates theta (K, P) on scaled inputs X (N, d)."""
+    return preactivations(net, theta, X)[-1].squeeze(-1)
+
+
+def jacobian(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+    """d prediction / d theta, (K, N, P), by one explicit backward pass through the layers.
+
+    With delta_l = d out / d z_l (K, N, width_l): d out / d W_l[i, j] = h_{l-1}[i] delta_l[j]
+    and d out / d b_l[j] = delta_l[j]; delta_{l-1} = (delta_l W_l^T) * act'(z_{l-1}).
+    """
+    act, slope = ACTIVATIONS[net.activation], DERIVATIVES[net.activation]
+    zs = preactivations(net, theta, X)
+    inputs = [X.expand(theta.shape[0], *X.shape)] + [act(z) for z in zs[:-1]]
+    weights = layers(net, theta)
+    delta = torch.ones_like(zs[-1])  # (K, N, 1)
+    blocks = []
+    for layer in reversed(range(len(weights))):
+        h = inputs[layer]  # (K, N, in)
+        dW = (h.unsqueeze(-1) * delta.unsqueeze(-2)).flatten(2)  # (K, N, in*out), row-major like W
+        blocks = [dW, delta] + blocks
+        if layer:
+            delta = (delta @ weights[layer][0].transpose(-1, -2)) * slope(zs[layer - 1])
+    return torch.cat(blocks, dim=-1)

@@ -1,0 +1,230 @@
+"""Targets in, a validated Problem out: training points and a held-out evaluation set.
+
+Everything a user can get wrong about the data is caught here, once, with a
+one-line SurefitError; nothing downstream re-checks.
+"""
+from __future__ import annotations
+
+import csv
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence, Union
+
+import numpy as np
+
+from .errors import SurefitError
+from .expression import Expression
+
+Domain = tuple[float, float]
+Target = Union[str, Callable, Expression]
+EVAL_POINTS_1D = 10_007   # a prime, so the dense grid never lands on a training grid
+EVAL_POINTS_ND = 40_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Training inputs X (N, d) and targets y (N,), plus held-out X_eval, y_eval."""
+    X: np.ndarray
+    y: np.ndarray
+    X_eval: np.ndarray
+    y_eval: np.ndarray
+    variables: tuple[str, ...]
+    domain: tuple[Domain, ...] | None
+    description: str
+
+    @property
+    def n_inputs(self) -> int:
+        return self.X.shape[1]
+
+
+def parse_domain(text: str) -> tuple[str | None, Domain]:
+    """'-1:1' -> (None, (-1, 1)); 'y=0:2' -> ('y', (0, 2))."""
+    name, _, bounds = text.rpartition("=") if "=" in text else (None, None, text)
+    parts = bounds.split(":")
+    try:
+        lo, hi = (float(p) for p in parts) if len(parts) == 2 else (None, None)
+    except ValueError:
+        lo = hi = None
+    if lo is None or not np.isfinite([lo, hi]).all():
+        raise SurefitError(f"domain {text!r} is not of the form LOW:HIGH with two finite numbers")
+    if lo >= hi:
+        raise SurefitError(f"domain {text!r} is empty or reversed: LOW must be below HIGH")
+    return (name or None), (lo, hi)
+
+
+def resolve_domains(variables: Sequence[str], domains) -> tuple[Domain, ...]:
+    """Domains given as None, one (lo, hi), a dict by name, or a list of 'x=lo:hi' strings."""
+    if domains is None:
+        raise SurefitError(f"give a domain for {', '.join(variables)}, e.g. --domain -1:1")
+    if isinstance(domains, str):
+        domains = [domains]
+    if isinstance(domains, tuple) and len(domains) == 2 and np.isscalar(domains[0]):
+        domains = {v: domains for v in variables}
+    if isinstance(domains, (list, tuple)):
+        parsed = [parse_domain(d) if isinstance(d, str) else (None, tuple(d)) for d in domains]
+        unnamed = [b for n, b in parsed if n is None]
+        named = {n: b for n, b in parsed if n is not None}
+        if len(unnamed) > 1 or unnamed and named:
+            raise SurefitError("give either one domain for all variables or one NAME=LOW:HIGH each")
+        domains = named or {v: unnamed[0] for v in variables}
+    unknown = set(domains) - set(variables)
+    if unknown:
+        raise SurefitError(f"domain names {sorted(unknown)} are not variables of the target "
+                           f"({', '.join(variables)})")
+    missing = [v for v in variables if v not in domains]
+    if missing:
+        raise SurefitError(f"no domain for {', '.join(missing)}; add --domain {missing[0]}=LOW:HIGH")
+    for v in variables:
+        lo, hi = map(float, domains[v])
+        if not lo < hi:
+            raise SurefitError(f"domain of {v} ({lo}:{hi}) is empty or reversed")
+    return tuple((float(domains[v][0]), float(domains[v][1])) for v in variables)
+
+
+def sample(domain: Sequence[Domain], points: int, sampling: str, rng: np.random.Generator):
+    """Training inputs (points, d): an even grid (per-axis count points**(1/d)) or uniform random."""
+    lows, highs = np.array(domain).T
+    if sampling == "random":
+        return rng.uniform(lows, highs, size=(points, len(domain)))
+    if sampling != "grid":
+        raise SurefitError(f"sampling must be 'grid' or 'random', not {sampling!r}")
+    per_axis = max(2, round(points ** (1 / len(domain))))
+    return _grid(domain, per_axis)
+
+
+def _grid(domain: Sequence[Domain], per_axis: int) -> np.ndarray:
+    axes = [np.linspace(lo, hi, per_axis) for lo, hi in domain]
+    return np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
+
+
+def evaluation_grid(domain: Sequence[Domain]) -> np.ndarray:
+    """A dense grid, different from any training grid, including the domain's edges."""
+    per_axis = EVAL_POINTS_1D if len(domain) == 1 else int(EVAL_POINTS_ND ** (1 / len(domain))) | 1
+    return _grid(domain, per_axis)
+
+
+def _check_finite(y: np.ndarray, X: np.ndarray, variables, description: str) -> None:
+    bad = ~np.isfinite(y)
+    if bad.any():
+        where = ", ".join(f"{v}={c:g}" for v, c in zip(variables, X[np.argmax(bad)]))
+        value = y[np.argmax(bad)]
+        raise SurefitError(f"{description} is {value} at {where}; narrow the domain to where it is finite")
+
+
+def from_function(target: Target, domain=None, *, points: int | None = None,
+                  sampling: str | None = None, seed: int = 0,
+                  variables: Sequence[str] | None = None) -> Problem:
+    """An expression text or a Python callable of one array per variable, sampled on a domain."""
+    if isinstance(target, str):
+        target = Expression(target)
+    if isinstance(target, Expression):
+        variables, description = target.variables, target.text
+    else:
+        variables = tuple(variables or _callable_variables(target))
+        description = getattr(target, "__name__", "the target function")
+    domains = resolve_domains(variables, domain)
+    d = len(domains)
+    points = points or (400 if d == 1 else 2000)
+    if points < 2:
+        raise SurefitError(f"need at least 2 points, not {points}")
+    X = sample(domains, points, sampling or ("grid" if d == 1 else "random"), np.random.default_rng(seed))
+    X_eval = evaluation_grid(domains)
+    y, y_eval = (_call(target, A, description) for A in (X, X_eval))
+    for A, b in ((X, y), (X_eval, y_eval)):
+        _check_finite(b, A, variables, description)
+    return Problem(X, y, X_eval, y_eval, tuple(variables), domains, description)
+
+
+def _callable_variables(f: Callable) -> list[str]:
+    try:
+        n = len(inspect.signature(f).parameters)
+    except (TypeError, ValueError):
+        n = 1
+    return default_variables(n)
+
+
+def default_variables(n: int) -> list[str]:
+    return ["x", "y", "z"][:n] if n <= 3 else [f"x{i + 1}" for i in range(n)]
+
+
+def _call(f, X: np.ndarray, description: str) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        try:
+            y = f(*X.T)
+        except SurefitError:
+            raise
+        except Exception as exc:  # a user's callable may fail any way it likes
+            raise SurefitError(f"evaluating {description} failed: {exc}") from None
+    y = np.asarray(y, dtype=float)
+    if y.shape != (len(X),):
+        y = np.broadcast_to(y, (len(X),)) if y.size == 1 else y.reshape(-1)
+    if y.shape != (len(X),):
+        raise SurefitError(f"{description} returned {y.size} values for {len(X)} points")
+    return y
+
+
+def from_arrays(X, y, *, holdout: float = 0.2, seed: int = 0,
+                variables: Sequence[str] | None = None, description: str = "the data") -> Problem:
+    """Given samples; a random share `holdout` is kept out of training for the metrics."""
+    try:
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        raise SurefitError("inputs and targets must be numeric arrays") from None
+    X = X.reshape(-1, 1) if X.ndim == 1 else X
+    y = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
+    if X.ndim != 2 or y.ndim != 1:
+        raise SurefitError(f"inputs must be (n, d) and targets (n,), not {X.shape} and {y.shape}")
+    if len(X) != len(y):
+        raise SurefitError(f"inputs have {len(X)} rows but targets have {len(y)}")
+    if len(X) < 2:
+        raise SurefitError(f"need at least 2 samples, not {len(X)}")
+    for name, A in (("inputs", X), ("targets", y)):
+        if not np.isfinite(A).all():
+            row = int(np.argwhere(~np.isfinite(A))[0][0])
+            raise SurefitError(f"{name} contain NaN or infinity (row {row})")
+    variables = tuple(variables or default_variables(X.shape[1]))
+    order = np.random.default_rng(seed).permutation(len(X))
+    n_eval = int(round(holdout * len(X))) if len(X) >= 10 else 0
+    test, train = order[:n_eval], order[n_eval:]
+    if n_eval == 0:  # too few rows to spare: metrics are on the training data itself
+        test = train
+    return Problem(X[train], y[train], X[test], y[test], variables, None, description)
+
+
+def from_csv(path: str | Path, target: str, *, inputs: Sequence[str] | None = None,
+             holdout: float = 0.2, seed: int = 0) -> Problem:
+    """A CSV with a header row; every cell numeric. Columns other than `target` are inputs."""
+    path = Path(path)
+    try:
+        with path.open(newline="") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SurefitError(f"cannot read {path}: {exc}") from None
+    if not rows:
+        raise SurefitError(f"{path} is empty")
+    header = [h.strip() for h in rows[0]]
+    if target not in header:
+        raise SurefitError(f"{path} has no column {target!r}; its columns are {', '.join(header)}")
+    inputs = list(inputs or [h for h in header if h != target])
+    missing = [c for c in inputs if c not in header]
+    if missing or not inputs:
+        raise SurefitError(f"{path} has no input column{'s ' + ', '.join(missing) if missing else 's'}")
+    columns = [header.index(c) for c in inputs + [target]]
+    values = np.empty((len(rows) - 1, len(columns)))
+    for i, row in enumerate(rows[1:]):
+        line = i + 2
+        if len(row) != len(header):
+            raise SurefitError(f"{path} line {line}: {len(row)} cells, the header has {len(header)}")
+        for j, c in enumerate(columns):
+            cell = row[c].strip()
+            try:
+                values[i, j] = float(cell)
+            except ValueError:
+                what = "missing" if not cell else f"not a number ({cell!r})"
+                raise SurefitError(f"{path} line {line}: {header[c]} is {what}") from None
+            if not np.isfinite(values[i, j]):
+                raise SurefitError(f"{path} line {line}: {header[c]} is {cell}")
+    return from_arrays(values[:, :-1], values[:, -1], holdout=holdout, seed=seed,
+                       variables=inputs, description=f"{target} from {path.name}")

@@ -1,0 +1,86 @@
+"""L-BFGS with a backtracking (Armijo) line search, K candidates at once.
+
+torch.optim.LBFGS treats all parameters as one vector, so K stacked candidates
+would share one line search and one curvature memory and no longer train
+independently; this version keeps a memory and a step length per candidate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .base import Data, State, Stopping, Trainer, track
+
+
+@dataclass(frozen=True)
+class LBFGS(Trainer):
+    memory: int = 20
+    armijo: float = 1e-4
+    max_halvings: int = 30
+    stopping: Stopping = Stopping(max_steps=1500, patience=100)
+
+    def init(self, theta: torch.Tensor, data: Data) -> State:
+        theta = theta.detach()
+        loss, grad = value_and_grad(data, theta)
+        state = State(theta=theta, loss=loss, inner={"grad": grad, "s": [], "y": []})
+        return track(state, self.stopping)
+
+    def step(self, state: State, data: Data) -> State:
+        mem, theta, loss = state.inner, state.theta, state.loss
+        g = mem["grad"]
+        d = -two_loop(g, mem["s"], mem["y"])
+        uphill = (d * g).sum(-1) >= 0
+        d = torch.where(uphill.unsqueeze(-1), -g, d)  # fall back to steepest descent
+        slope = (d * g).sum(-1)  # (K,) < 0
+        t = torch.ones_like(loss)
+        accepted = torch.zeros_like(loss, dtype=torch.bool)
+        new_theta, new_loss = theta.clone(), loss.clone()
+        for _ in range(self.max_halvings):  # backtrack each candidate on its own
+            trial = theta + t.unsqueeze(-1) * d
+            with torch.no_grad():
+                trial_loss = data.losses(trial)
+            ok = ~accepted & torch.isfinite(trial_loss) & (trial_loss <= loss + self.armijo * t * slope)
+            new_theta = torch.where(ok.unsqueeze(-1), trial, new_theta)
+            new_loss = torch.where(ok, trial_loss, new_loss)
+            accepted |= ok
+            if bool(accepted.all()):
+                break
+            t = torch.where(accepted, t, t / 2)
+        new_loss, new_g = value_and_grad(data, new_theta)
+        s, y = new_theta - theta, new_g - g
+        keep = ((s * y).sum(-1) > 1e-12).unsqueeze(-1)  # curvature pairs that keep H positive
+        mem["s"] = (mem["s"] + [s * keep])[-self.memory:]
+        mem["y"] = (mem["y"] + [y * keep])[-self.memory:]
+        mem["grad"] = new_g
+        state.theta, state.loss = new_theta, new_loss
+        state.step += 1
+        return track(state, self.stopping)
+
+
+def value_and_grad(data: Data, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    theta = theta.detach().requires_grad_(True)
+    loss = data.losses(theta)
+    (grad,) = torch.autograd.grad(loss.sum(), theta)
+    return loss.detach(), grad
+
+
+def two_loop(g: torch.Tensor, S: list[torch.Tensor], Y: list[torch.Tensor]) -> torch.Tensor:
+    """H g for the L-BFGS inverse-Hessian estimate, per candidate: g (K, P) -> (K, P)."""
+    q, alphas = g.clone(), []
+    rhos = [1 / (s * y).sum(-1, keepdim=True).clamp_min(1e-30) for s, y in zip(S, Y)]
+    for s, y, rho in reversed(list(zip(S, Y, rhos))):
+        a = rho * (s * q).sum(-1, keepdim=True)
+        a = torch.where((s * y).sum(-1, keepdim=True) > 0, a, 0)  # skipped pairs are all zero
+        q = q - a * y
+        alphas.append(a)
+    if S:
+        s, y = S[-1], Y[-1]
+        yy = (y * y).sum(-1, keepdim=True)
+        gamma = torch.where(yy > 0, (s * y).sum(-1, keepdim=True) / yy.clamp_min(1e-30), 1.0)
+        q = q * gamma
+    for (s, y, rho), a in zip(zip(S, Y, rhos), reversed(alphas)):
+        b = rho * (y * q).sum(-1, keepdim=True)
+        b = torch.where((s * y).sum(-1, keepdim=True) > 0, b, 0)
+        q = q + s * (a - b)
+    return q
