@@ -62,8 +62,8 @@ def plan(settings: FitSettings, net: NetSettings) -> list[Trainer]:
     name = settings.trainer
     if name == "auto":
         name = "lm" if net.n_params <= LM_MAX_PARAMS else "adam+lbfgs"
-    chosen = {"lm": [LevenbergMarquardt()], "adam": [Adam(seed=settings.seed)],
-              "lbfgs": [LBFGS()], "adam+lbfgs": [Adam(seed=settings.seed), LBFGS()]}[name]
+    chosen = {"lm": [LevenbergMarquardt()], "adam": [Adam()],
+              "lbfgs": [LBFGS()], "adam+lbfgs": [Adam(), LBFGS()]}[name]
     return [_with_stopping(t, settings) for t in chosen]
 
 
@@ -101,54 +101,78 @@ def make_problem(target, domain=None, *, points=None, sampling=None, holdout=0.2
 
 
 def fit_problem(problem: problems.Problem, settings: FitSettings, *, progress: bool = False) -> FitResult:
+    """Fit one network (settings.restarts candidates) to a validated problem."""
+    return fit_many(problem, settings, [settings.seed], progress=progress)[0]
+
+
+def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[int], *,
+             progress: bool = False) -> list[FitResult]:
+    """One fit per seed, all trained at once as stacked tensors.
+
+    Each result is the same as fit_problem(problem, settings with that seed):
+    every seed has its own generator and stops on its own.
+    """
     start = time.perf_counter()
     settings.validate()
     net = NetSettings(problem.n_inputs, settings.hidden, settings.activation)
-    x_scaler = input_scaler(problem.X, problem.domain)
-    y_scaler = target_scaler(problem.y)
+    x_scaler, y_scaler = input_scaler(problem.X, problem.domain), target_scaler(problem.y)
     X = torch.as_tensor(x_scaler.forward(problem.X), dtype=torch.float64)
     y = torch.as_tensor(y_scaler.forward(problem.y[:, None])[:, 0], dtype=torch.float64)
-    gen = torch.Generator().manual_seed(settings.seed)
     K = settings.restarts or default_restarts(net.n_params)
-    data = Data(net, X, y)
+    gens = [torch.Generator().manual_seed(seed) for seed in seeds]
+    data = Data(net, X, y, groups=len(seeds))
     stages = plan(settings, net)
     if float(problem.y.std()) <= 1e-12 * max(1.0, float(np.abs(problem.y).max())):
-        theta, status, history, revived, stages = torch.zeros(1, net.n_params, dtype=torch.float64), \
-            Status.CONSTANT, [0.0], 0, []
+        theta = torch.zeros(len(seeds) * K, net.n_params, dtype=torch.float64)
+        statuses, history, revived, stages = [Status.CONSTANT] * len(seeds), [[0.0]] * len(seeds), \
+            [0] * len(seeds), []
     else:
-        theta = initialise(settings.init, net, X, y, K, gen)
+        theta = torch.cat([initialise(settings.init, net, X, y, K, gen) for gen in gens])
         with Progress(sum(t.stopping.max_steps for t in stages), enabled=progress) as bar:
-            theta, status, history, revived = train(stages, theta, data, settings, gen, bar)
-    losses = torch.nan_to_num(data.losses(theta), nan=float("inf"))
-    best = int(losses.argmin())
-    model = Model(net, theta[best].detach().numpy().copy(), x_scaler, y_scaler, problem.variables)
-    alive, total = alive_count(net, theta[best: best + 1], X)
-    return FitResult(
-        model=model, status=status, metrics=metrics(problem.y_eval, model.predict(problem.X_eval)),
-        train_relative_rmse=float(losses[best].sqrt()), time_s=time.perf_counter() - start,
-        restarts=K, seed=settings.seed, units_alive=alive, units_total=total, revived=revived,
-        trainers=tuple(type(t).__name__ for t in stages), target=problem.description, history=history,
-        problem=problem)
+            theta, statuses, history, revived = train(stages, theta, data, settings, gens, bar)
+    elapsed = (time.perf_counter() - start) / len(seeds)
+    losses = torch.nan_to_num(data.losses(theta), nan=float("inf")).view(len(seeds), K)
+    results = []
+    for g, seed in enumerate(seeds):
+        best = g * K + int(losses[g].argmin())
+        model = Model(net, theta[best].detach().numpy().copy(), x_scaler, y_scaler, problem.variables)
+        alive, total = alive_count(net, theta[best: best + 1], X)
+        results.append(FitResult(
+            model=model, status=statuses[g], metrics=metrics(problem.y_eval, model.predict(problem.X_eval)),
+            train_relative_rmse=float(losses[g].min().sqrt()), time_s=elapsed, restarts=K, seed=seed,
+            units_alive=alive, units_total=total, revived=revived[g],
+            trainers=tuple(type(t).__name__ for t in stages), target=problem.description,
+            history=history[g], problem=problem))
+    return results
 
 
-def train(stages: list[Trainer], theta, data: Data, settings: FitSettings, gen, bar):
-    """Run each trainer until it is done; revive dead units every check_every steps."""
-    history, revived, status = [], 0, Status.MAX_STEPS
+def train(stages: list[Trainer], theta, data: Data, settings: FitSettings, gens, bar):
+    """Run each trainer until every group is done; revive dead units every check_every steps.
+
+    Returns theta, and per group: the status, the history of its best relative RMSE, units revived.
+    """
+    G, size = data.groups, theta.shape[0] // data.groups
+    history, revived = [[] for _ in range(G)], [0] * G
+    verdicts: list[Status | None] = [None] * G
     for trainer in stages:
         state = trainer.init(theta, data)
-        while (status := trainer.done(state)) is None:
+        state.verdicts = [old if old is Status.CONVERGED else new for old, new in zip(verdicts, state.verdicts)]
+        while trainer.done(state) is None:
+            was_active = [v is None for v in state.verdicts]
             state = trainer.step(state, data)
-            best = float(torch.nan_to_num(state.loss, nan=float("inf")).min().sqrt())
-            history.append(best)
-            bar.advance(best)
+            best = torch.nan_to_num(state.loss.detach(), nan=float("inf")).view(G, size).min(1).values.sqrt()
+            for g in range(G):
+                if was_active[g]:
+                    history[g].append(float(best[g]))
+            bar.advance(float(best.min()))
             if state.step % settings.check_every == 0 and state.step < trainer.stopping.max_steps // 2:
-                new_theta, count = revive(data.net, state.theta.detach(), data.X, data.y, gen)
-                if count:
-                    revived += count
-                    step, state = state.step, trainer.init(new_theta, data)
-                    state.step = step
+                new_theta, counts = revive(data.net, state.theta.detach(), data.X, data.y, gens, state.active)
+                with torch.no_grad():  # in place: the trainer keeps its memory, the loss is unchanged
+                    state.theta.copy_(new_theta)
+                for g, n in enumerate(counts.view(G, size).sum(1).tolist()):
+                    revived[g] += n
         bar.finish_stage(trainer.stopping.max_steps - state.step)
-        theta = state.theta.detach()
-        if status is Status.CONVERGED:
+        theta, verdicts = state.theta.detach(), state.verdicts
+        if all(v is Status.CONVERGED for v in verdicts):
             break
-    return theta, status, history, revived
+    return theta, verdicts, history, revived

@@ -32,25 +32,32 @@ def alive_count(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> tuple
 
 
 def revive(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor,
-           gen: torch.Generator) -> tuple[torch.Tensor, int]:
-    """Re-place every dead unit's kink where the residual is largest. Returns (theta, count)."""
-    masks = dead_units(net, theta, X)
-    count = int(sum(m.sum() for m in masks))
-    if count == 0:
-        return theta, 0
+           gens: list[torch.Generator], active: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """Re-place every dead unit of the active candidates where the residual is largest.
+
+    theta (K, P) holds len(gens) groups of candidates; group g draws its random
+    directions from gens[g] only, so a fit gives the same result alone or stacked.
+    Returns (theta, units revived per candidate (K,)).
+    """
+    masks = [m & active.unsqueeze(-1) for m in dead_units(net, theta, X)]
+    counts = sum(m.sum(dim=1) for m in masks)
+    if not counts.any():
+        return theta, counts
     act = ACTIVATIONS[net.activation]
+    size = theta.shape[0] // len(gens)
     weights = [(W.clone(), b.clone()) for W, b in layers(net, theta.detach())]
     zs = preactivations(net, theta.detach(), X)
-    residual = (zs[-1].squeeze(-1) - y).abs()  # (K, N)
-    worst = residual.argsort(dim=1, descending=True)  # (K, N): points by residual
+    worst = (zs[-1].squeeze(-1) - y).abs().argsort(dim=1, descending=True)  # (K, N): points by residual
     for layer, mask in enumerate(masks):
         W, b = weights[layer]
         inputs = X.expand(theta.shape[0], *X.shape) if layer == 0 else act(zs[layer - 1])
-        live_norm = W.norm(dim=1)[~mask].median() if (~mask).any() else torch.tensor(1.0)
-        for rank, (k, j) in enumerate(mask.nonzero().tolist()):
-            anchor = inputs[k, worst[k, rank % worst.shape[1]]]  # (in,)
-            direction = torch.randn(W.shape[1], generator=gen, dtype=W.dtype)
-            W[k, :, j] = direction / direction.norm() * live_norm
-            b[k, j] = -(anchor @ W[k, :, j])
-            weights[layer + 1][0][k, j, :] = 0  # no jump in the network's output
-    return pack(net, weights), count
+        for k in mask.any(dim=1).nonzero().flatten().tolist():
+            live = W[k].norm(dim=0)[~mask[k]]  # norms of this candidate's live units
+            live_norm = live.median() if len(live) else torch.tensor(1.0, dtype=W.dtype)
+            for rank, j in enumerate(mask[k].nonzero().flatten().tolist()):
+                anchor = inputs[k, worst[k, rank % worst.shape[1]]]  # (in,)
+                direction = torch.randn(W.shape[1], generator=gens[k // size], dtype=W.dtype)
+                W[k, :, j] = direction / direction.norm() * live_norm
+                b[k, j] = -(anchor @ W[k, :, j])
+                weights[layer + 1][0][k, j, :] = 0  # no jump in the network's output
+    return pack(net, weights), counts

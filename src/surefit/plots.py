@@ -74,3 +74,57 @@ def _scatter(y, pred):
     ax.set_xlabel("target")
     ax.set_ylabel("network")
     return fig
+
+
+def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
+                       labels: list[str] | None = None) -> None:
+    """Draw where each unit is active: one row per unit.
+
+    active: bool (N, units), unit j active on point i. With x (N,) (sorted or not), each row is
+    a bar over the x ranges where the unit is active, so dead units (no bar) and units all
+    active on the same side of the input stand out. Without x (several inputs), each row is a
+    bar as long as the share of points the unit is active on.
+    """
+    active = np.asarray(active, dtype=bool)
+    units = active.shape[1]
+    labels = labels or [f"unit {j + 1}" for j in range(units)]
+    rows = np.arange(units)[::-1]  # unit 1 on top
+    if x is None:
+        share = active.mean(axis=0)
+        ax.barh(rows, share, height=0.6, color=_unit_colors(share > 0))
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("share of points where the unit is active")
+    else:
+        x = np.asarray(x, dtype=float)
+        order = np.argsort(x)
+        xs, on = x[order], active[order]
+        edges = _cell_edges(xs)
+        for row, column, color in zip(rows, on.T, _unit_colors(on.any(axis=0))):
+            ax.broken_barh(_runs(column, edges), (row - 0.3, 0.6), color=color)
+        ax.set_xlim(edges[0], edges[-1])
+    for row, alive in zip(rows, active.any(axis=0)):
+        if not alive:
+            ax.text(0.5, row, "dead", transform=ax.get_yaxis_transform(), ha="center",
+                    va="center", color="tab:red", fontsize=8)
+    ax.set_yticks(rows, labels, fontsize=7 if units > 12 else 8)
+    ax.set_ylim(-0.6, units - 0.4)
+
+
+def _cell_edges(xs: np.ndarray) -> np.ndarray:
+    """(N+1,) boundaries halfway between sorted points, so one active point is a visible cell."""
+    mid = (xs[1:] + xs[:-1]) / 2
+    first = xs[0] - (mid[0] - xs[0]) if len(mid) else xs[0] - 0.5
+    last = xs[-1] + (xs[-1] - mid[-1]) if len(mid) else xs[-1] + 0.5
+    return np.concatenate([[first], mid, [last]])
+
+
+def _runs(on: np.ndarray, edges: np.ndarray) -> list[tuple[float, float]]:
+    """(start, width) of each run of True in on (N,), in the coordinates of edges (N+1,)."""
+    change = np.diff(np.concatenate([[0], on.astype(np.int8), [0]]))
+    starts, stops = np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+    return [(edges[a], edges[b] - edges[a]) for a, b in zip(starts, stops)]
+
+
+def _unit_colors(alive: np.ndarray) -> list:
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    return [cycle[j % len(cycle)] if ok else "lightgray" for j, ok in enumerate(alive)]

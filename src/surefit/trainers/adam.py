@@ -19,16 +19,15 @@ class Adam(Trainer):
     lr: float = 1e-2
     batch_size: int | None = None  # None: the full batch
     final_fraction: float = 1e-2
-    seed: int = 0  # for the mini-batch order
     stopping: Stopping = Stopping(max_steps=3000, patience=300)
 
     def init(self, theta: torch.Tensor, data: Data) -> State:
         theta = theta.detach().clone().requires_grad_(True)
         optimiser = torch.optim.Adam([theta], lr=self.lr)
-        gen = torch.Generator().manual_seed(self.seed)
+        gen = torch.Generator().manual_seed(0)  # one batch order for every seed: fits stay comparable
         with torch.no_grad():
             state = State(theta=theta, loss=data.losses(theta), inner=(optimiser, gen))
-        return track(state, self.stopping)
+        return track(state, self.stopping, data)
 
     def step(self, state: State, data: Data) -> State:
         optimiser, gen = state.inner
@@ -46,6 +45,10 @@ class Adam(Trainer):
             losses = data.losses(state.theta)
             losses.sum().backward()
             state.loss = losses.detach()
+        frozen = ~state.active
+        before = state.theta.detach()[frozen].clone()
         optimiser.step()  # state.loss is the loss just before this update
+        with torch.no_grad():
+            state.theta[frozen] = before  # finished groups stay as they are
         state.step += 1
-        return track(state, self.stopping)
+        return track(state, self.stopping, data)

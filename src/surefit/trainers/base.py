@@ -32,10 +32,15 @@ class Status(Enum):
 
 @dataclass(frozen=True)
 class Data:
-    """Scaled training data and the network shape it is fitted with."""
+    """Scaled training data, the network shape, and how many independent fits are stacked.
+
+    theta (K, P) holds `groups` fits of K // groups candidates each, side by side
+    (a study of many seeds trains them all at once); each group stops on its own.
+    """
     net: NetSettings
     X: torch.Tensor  # (N, d)
     y: torch.Tensor  # (N,)
+    groups: int = 1
 
     def losses(self, theta: torch.Tensor) -> torch.Tensor:
         """Mean squared error (K,) of each candidate in theta (K, P)."""
@@ -49,7 +54,14 @@ class State:
     step: int = 0
     best: torch.Tensor | None = None  # (K,) lowest loss so far, for the stall rule
     since_best: torch.Tensor | None = None  # (K,) steps since a real improvement
+    verdicts: list[Status | None] | None = None  # per group: why it stopped, None while training
     inner: Any = field(default=None, repr=False)  # the trainer's own memory
+
+    @property
+    def active(self) -> torch.Tensor:
+        """(K,) True for candidates whose group is still training; trainers leave the rest as they are."""
+        undecided = torch.tensor([v is None for v in self.verdicts])
+        return undecided.repeat_interleave(self.loss.shape[0] // len(self.verdicts))
 
 
 @dataclass(frozen=True)
@@ -60,28 +72,35 @@ class Stopping:
     patience: int = 50  # steps without a relative improvement of `min_gain`
     min_gain: float = 1e-4
 
-    def check(self, state: State) -> Status | None:
-        finite = torch.isfinite(state.loss)
+    def check(self, loss: torch.Tensor, since_best: torch.Tensor, step: int) -> Status | None:
+        """The verdict for one group of candidates, or None to go on."""
+        finite = torch.isfinite(loss)
         if not finite.any():
             return Status.DIVERGED
-        if state.loss[finite].min().sqrt() <= self.tol:
+        if loss[finite].min().sqrt() <= self.tol:
             return Status.CONVERGED
-        if state.step >= self.max_steps:
+        if step >= self.max_steps:
             return Status.MAX_STEPS
-        if bool((state.since_best >= self.patience).all()):
+        if bool((since_best >= self.patience).all()):
             return Status.STALLED
         return None
 
 
-def track(state: State, stopping: Stopping) -> State:
-    """Update the per-candidate stall counters after a step."""
-    loss = torch.nan_to_num(state.loss, nan=float("inf"))
+def track(state: State, stopping: Stopping, data: Data) -> State:
+    """After init or a step: update the per-candidate stall counters and each group's verdict."""
+    loss = torch.nan_to_num(state.loss.detach(), nan=float("inf"))
     if state.best is None:
         state.best, state.since_best = loss.clone(), torch.zeros_like(loss, dtype=torch.long)
-        return state
-    improved = loss < state.best * (1 - stopping.min_gain)
-    state.since_best = torch.where(improved, 0, state.since_best + 1)
-    state.best = torch.minimum(state.best, loss)
+        state.verdicts = state.verdicts or [None] * data.groups
+    else:
+        improved = loss < state.best * (1 - stopping.min_gain)
+        state.since_best = torch.where(improved, 0, state.since_best + 1)
+        state.best = torch.minimum(state.best, loss)
+    size = loss.shape[0] // data.groups
+    state.verdicts = [v if v is not None else
+                      stopping.check(loss[g * size:(g + 1) * size], state.since_best[g * size:(g + 1) * size],
+                                     state.step)
+                      for g, v in enumerate(state.verdicts)]
     return state
 
 
@@ -96,4 +115,5 @@ class Trainer:
         raise NotImplementedError
 
     def done(self, state: State) -> Status | None:
-        return self.stopping.check(state)
+        """None while any group trains; then the first group's verdict (fit_many reads them all)."""
+        return None if None in state.verdicts else state.verdicts[0]

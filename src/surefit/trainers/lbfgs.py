@@ -24,7 +24,7 @@ class LBFGS(Trainer):
         theta = theta.detach()
         loss, grad = value_and_grad(data, theta)
         state = State(theta=theta, loss=loss, inner={"grad": grad, "s": [], "y": []})
-        return track(state, self.stopping)
+        return track(state, self.stopping, data)
 
     def step(self, state: State, data: Data) -> State:
         mem, theta, loss = state.inner, state.theta, state.loss
@@ -34,7 +34,7 @@ class LBFGS(Trainer):
         d = torch.where(uphill.unsqueeze(-1), -g, d)  # fall back to steepest descent
         slope = (d * g).sum(-1)  # (K,) < 0
         t = torch.ones_like(loss)
-        accepted = torch.zeros_like(loss, dtype=torch.bool)
+        accepted = ~state.active  # finished groups keep their theta
         new_theta, new_loss = theta.clone(), loss.clone()
         for _ in range(self.max_halvings):  # backtrack each candidate on its own
             trial = theta + t.unsqueeze(-1) * d
@@ -55,7 +55,7 @@ class LBFGS(Trainer):
         mem["grad"] = new_g
         state.theta, state.loss = new_theta, new_loss
         state.step += 1
-        return track(state, self.stopping)
+        return track(state, self.stopping, data)
 
 
 def value_and_grad(data: Data, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -29,7 +29,7 @@ class LevenbergMarquardt(Trainer):
     def init(self, theta: torch.Tensor, data: Data) -> State:
         state = State(theta=theta, loss=data.losses(theta))
         state.inner = torch.full_like(state.loss, self.damping)
-        return track(state, self.stopping)
+        return track(state, self.stopping, data)
 
     def step(self, state: State, data: Data) -> State:
         theta, lam = state.theta, state.inner
@@ -43,9 +43,9 @@ class LevenbergMarquardt(Trainer):
         delta = -torch.cholesky_solve(g.unsqueeze(-1), L).squeeze(-1)
         trial = theta + torch.nan_to_num(delta)
         trial_loss = data.losses(trial)
-        ok = (info == 0) & torch.isfinite(trial_loss) & (trial_loss < state.loss)
+        ok = state.active & (info == 0) & torch.isfinite(trial_loss) & (trial_loss < state.loss)
         state.theta = torch.where(ok.unsqueeze(-1), trial, theta)
         state.loss = torch.where(ok, trial_loss, state.loss)
         state.inner = torch.where(ok, lam * self.shrink, lam * self.grow).clamp(1e-12, 1e10)
         state.step += 1
-        return track(state, self.stopping)
+        return track(state, self.stopping, data)
