@@ -14,7 +14,7 @@ import math
 import torch
 
 from .errors import SurefitError
-from .nets import ACTIVATIONS, NetSettings, pack
+from .nets import ACTIVATIONS, NetSettings, pack, solve_output
 
 # Spread of a unit's pre-activation over the data: ReLU only needs the kink
 # inside the data; smooth units need their bend there too, not a linear stretch.
@@ -45,18 +45,8 @@ def data_aware(net, X, y, K, gen):
         bias = -at_anchor  # z = 0 exactly at the anchor point
         weights.append((W, bias))
         h = act(h @ W + bias.unsqueeze(1))
-    weights.append(least_squares_output(h, y))
-    return pack(net, weights)
-
-
-def least_squares_output(h: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The linear output layer that best fits y (N,) from features h (K, N, w): (W (K,w,1), b (K,1))."""
-    H = torch.cat([h, torch.ones_like(h[..., :1])], dim=-1)  # (K, N, w+1)
-    A = H.transpose(1, 2) @ H
-    ridge = 1e-9 * A.diagonal(dim1=1, dim2=2).mean(-1)[:, None, None] + 1e-12
-    c = torch.linalg.solve(A + ridge * torch.eye(A.shape[-1], dtype=h.dtype),
-                           H.transpose(1, 2) @ y.expand(h.shape[0], -1).unsqueeze(-1))  # (K, w+1, 1)
-    return c[:, :-1], c[:, -1]
+    weights.append((torch.zeros(K, net.widths[-2], 1, dtype=X.dtype), torch.zeros(K, 1, dtype=X.dtype)))
+    return solve_output(net, pack(net, weights), X, y)
 
 
 def _random(net, K, gen, dtype, weight_bound, bias_bound, normal=False):

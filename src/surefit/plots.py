@@ -1,5 +1,9 @@
-"""PNG reports of a fit: target vs prediction and the residual (1 input: curves;
-2 inputs: heat maps; more: prediction against target)."""
+"""PNG reports. A fit: target vs prediction, the residual, where each hidden unit is
+active, and the loss curve (1 input: curves and bars over x; 2 inputs: heat maps and
+the share of points each unit is active on; more: prediction against target).
+An explanation: the pieces and kinks of a 1-input ReLU network, or its linear
+regions with the surface's contours for 2 inputs.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,21 +13,38 @@ import matplotlib
 matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
+from .errors import SurefitError  # noqa: E402
+from .nets import preactivations  # noqa: E402
 from .store import atomic_path  # noqa: E402
 
 
 def plot_fit(result, path: str | Path) -> Path:
-    """Write a PNG of `result` (a FitResult) to path."""
+    """Write a PNG report of `result` (a FitResult) to path."""
     problem = result.problem
     X, y = problem.X_eval, problem.y_eval
     pred = result.predict(X)
+    active, labels = _unit_activity(result.model, X)
     if problem.n_inputs == 1:
-        fig = _curves(problem, X[:, 0], y, pred)
-    elif problem.n_inputs == 2 and problem.domain is not None:
-        fig = _heatmaps(problem, X, y, pred)
+        fig, axes = _layout([["fit"], ["residual"], ["units"], ["loss"]], 8,
+                            [3, 1.4, _bars_height(active), 1.8], share=("fit", "residual", "units"))
+        _curves(axes["fit"], axes["residual"], problem, X[:, 0], y, pred)
+        draw_unit_activity(axes["units"], active, X[:, 0], labels=labels)
+        axes["units"].set_xlabel(problem.variables[0])
     else:
-        fig = _scatter(y, pred)
+        grid = problem.n_inputs == 2 and problem.domain is not None
+        top = ["target", "network", "residual"] if grid else ["scatter", "scatter", "scatter"]
+        fig, axes = _layout([top, ["units", "loss", "loss"]], 13, [4, _bars_height(active)])
+        if grid:
+            _heatmaps(fig, axes, problem, X, y, pred)
+        else:
+            _scatter(axes["scatter"], y, pred)
+        draw_unit_activity(axes["units"], active, labels=labels)
+    dead = int((~active.any(axis=0)).sum())
+    axes["units"].set_title(f"where each hidden unit is active (z > 0): {dead} of {active.shape[1]} "
+                            f"dead", fontsize=9)
+    _loss(axes["loss"], result.history, result.trainers)
     fig.suptitle(f"{result.target} — {result.model.net.activation} {list(result.model.net.hidden)}\n"
                  f"{result.status}", fontsize=9)
     return save_figure(fig, path)
@@ -36,9 +57,34 @@ def save_figure(fig, path: str | Path) -> Path:
     return Path(path)
 
 
-def _curves(problem, x, y, pred):
+def _layout(mosaic, width: float, heights: list[float], share: tuple[str, ...] = ()):
+    """A figure of named panels, rows heights[i] inches high; the panels named in share
+    share the first one's x axis (panels over the input, so kinks and bars line up)."""
+    fig, axes = plt.subplot_mosaic(mosaic, figsize=(width, sum(heights) + 0.8),
+                                   height_ratios=heights, layout="constrained")
+    for name in share[1:]:
+        axes[name].sharex(axes[share[0]])
+    return fig, axes
+
+
+def _bars_height(active: np.ndarray) -> float:
+    return float(np.clip(0.22 * active.shape[1], 1.2, 6.0))
+
+
+def _unit_activity(model, X: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Whether each hidden unit's pre-activation is > 0 at each point: (N, units), and labels."""
+    Xs = torch.as_tensor(model.x_scaler.forward(X), dtype=torch.float64)
+    with torch.no_grad():
+        zs = preactivations(model.net, torch.as_tensor(model.theta).unsqueeze(0), Xs)[:-1]
+    active = np.concatenate([z[0].numpy() > 0 for z in zs], axis=1)
+    single = len(zs) == 1
+    labels = [f"unit {j + 1}" if single else f"L{layer + 1} u{j + 1}"
+              for layer, z in enumerate(zs) for j in range(z.shape[-1])]
+    return active, labels
+
+
+def _curves(top, bottom, problem, x, y, pred):
     order = np.argsort(x)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True, height_ratios=[2, 1])
     top.plot(x[order], y[order], color="tab:blue", lw=2, label="target")
     top.plot(x[order], pred[order], color="tab:red", lw=1, ls="--", label="network")
     top.scatter(problem.X[:, 0], problem.y, s=4, color="gray", alpha=0.5, label="training points")
@@ -47,33 +93,96 @@ def _curves(problem, x, y, pred):
     bottom.plot(x[order], (pred - y)[order], color="tab:red", lw=1)
     bottom.axhline(0, color="black", lw=0.5)
     bottom.set_ylabel("residual")
-    bottom.set_xlabel(problem.variables[0])
-    return fig
+    top.tick_params(labelbottom=False)
+    bottom.tick_params(labelbottom=False)
 
 
-def _heatmaps(problem, X, y, pred):
+def _heatmaps(fig, axes, problem, X, y, pred):
     n = int(round(np.sqrt(len(X))))
     (x0, x1), (y0, y1) = problem.domain
-    extent = (x0, x1, y0, y1)
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
-    for ax, values, title in zip(axes, (y, pred, pred - y), ("target", "network", "residual")):
-        image = ax.imshow(values.reshape(n, n).T, origin="lower", extent=extent, aspect="auto",
+    for title, values in (("target", y), ("network", pred), ("residual", pred - y)):
+        ax = axes[title]
+        image = ax.imshow(values.reshape(n, n).T, origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
                           cmap="RdBu_r" if title == "residual" else "viridis")
         fig.colorbar(image, ax=ax, shrink=0.8)
-        ax.set_title(title)
+        ax.set_title(title, fontsize=9)
         ax.set_xlabel(problem.variables[0])
         ax.set_ylabel(problem.variables[1])
-    return fig
 
 
-def _scatter(y, pred):
-    fig, ax = plt.subplots(figsize=(5, 5))
+def _scatter(ax, y, pred):
     ax.scatter(y, pred, s=3)
     lims = [min(y.min(), pred.min()), max(y.max(), pred.max())]
     ax.plot(lims, lims, color="black", lw=0.5)
     ax.set_xlabel("target")
     ax.set_ylabel("network")
-    return fig
+
+
+def _loss(ax, history: list[float], trainers: tuple[str, ...]):
+    """The best training relative RMSE per step, on a log scale (0 drawn at the smallest float)."""
+    h = np.maximum(np.asarray(history, dtype=float), np.finfo(float).tiny)
+    ax.semilogy(np.arange(1, len(h) + 1), h, color="tab:purple", lw=1)
+    ax.set_xlabel(f"step ({' then '.join(trainers) or 'no training'})")
+    ax.set_ylabel("training relative RMSE")
+    ax.set_title("loss curve", fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
+
+
+def plot_explanation(explanation, path: str | Path) -> Path:
+    """Write a PNG of an Explanation: pieces and kinks (1 input) or linear regions (2 inputs)."""
+    e = explanation
+    if e.regions:
+        fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
+        _regions(fig, ax, e)
+    elif e.pieces:
+        fig, axes = _layout([["function"], ["slope"]], 8, [3.5, 1.6], share=("function", "slope"))
+        _pieces(axes["function"], axes["slope"], e)
+    else:
+        raise SurefitError("a picture needs a model with one or two inputs")
+    formula = e.formula(3)
+    fig.suptitle((f"{formula}\n" if formula and len(formula) < 160 else "")
+                 + f"checked against the model: max deviation {e.max_deviation:.2g} "
+                 f"(relative {e.relative_deviation:.1g})", fontsize=9)
+    return save_figure(fig, path)
+
+
+def _pieces(top, bottom, e):
+    name = e.variables[0]
+    colors = _unit_colors(np.ones(len(e.pieces), dtype=bool))
+    for p, color in zip(e.pieces, colors):
+        x = np.array([p.lo, p.hi])
+        top.plot(x, p.slope * x + p.intercept, color=color, lw=2)
+        bottom.plot(x, [p.slope, p.slope], color=color, lw=2)
+    for k in e.kinks:
+        for ax in (top, bottom):
+            ax.axvline(k, color="gray", lw=0.6, ls=":")
+    top.set_title(f"{len(e.pieces)} linear piece(s), {len(e.kinks)} kink(s) (dotted)", fontsize=9)
+    top.set_ylabel("network")
+    top.tick_params(labelbottom=False)
+    bottom.set_ylabel("slope")
+    bottom.set_xlabel(name)
+
+
+def _regions(fig, ax, e):
+    """Regions coloured, numbered as in the explanation, with the surface's contour lines."""
+    (x0, x1), (y0, y1) = e.domain
+    cycle = plt.get_cmap("tab20").colors
+    n = len(e.regions)
+    cmap = matplotlib.colors.ListedColormap([cycle[i % len(cycle)] for i in range(n)])
+    ax.imshow(e.region_map.T, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", cmap=cmap,
+              vmin=-0.5, vmax=n - 0.5, interpolation="nearest", alpha=0.55)
+    grads = np.array([r.gradient for r in e.regions])[e.region_map]  # (n, n, 2)
+    icpt = np.array([r.intercept for r in e.regions])[e.region_map]
+    gx, gy = np.meshgrid(*e.axes, indexing="ij")
+    surface = grads[..., 0] * gx + grads[..., 1] * gy + icpt
+    lines = ax.contour(gx, gy, surface, levels=12, colors="black", linewidths=0.6)
+    ax.clabel(lines, fontsize=6)
+    if n <= 40:
+        for i, r in enumerate(e.regions):
+            ax.text(*r.center, str(i + 1), ha="center", va="center", fontsize=9, weight="bold")
+    ax.set_title(f"{n} linear regions (numbered, coloured) and the network's contours", fontsize=9)
+    ax.set_xlabel(e.variables[0])
+    ax.set_ylabel(e.variables[1])
 
 
 def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
@@ -104,9 +213,10 @@ def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
         ax.set_xlim(edges[0], edges[-1])
     for row, alive in zip(rows, active.any(axis=0)):
         if not alive:
-            ax.text(0.5, row, "dead", transform=ax.get_yaxis_transform(), ha="center",
-                    va="center", color="tab:red", fontsize=8)
-    ax.set_yticks(rows, labels, fontsize=7 if units > 12 else 8)
+            ax.text(0.5, row, "dead: never active", transform=ax.get_yaxis_transform(),
+                    ha="center", va="center", color="dimgray", fontsize=7, style="italic")
+    step = -(-units // 30)  # at most 30 labels, so they stay readable
+    ax.set_yticks(rows[::step], labels[::step], fontsize=8 if units <= 12 else 6)
     ax.set_ylim(-0.6, units - 0.4)
 
 

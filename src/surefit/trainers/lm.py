@@ -1,11 +1,16 @@
-"""Levenberg-Marquardt for small networks (MATLAB's trainlm idea), K candidates at once.
+"""Levenberg-Marquardt with variable projection, for small networks, K candidates at once.
 
-Each step solves the damped Gauss-Newton system
-    (J^T J + lambda * diag(J^T J)) delta = -J^T r
-per candidate, accepts the step where the loss fell (and relaxes lambda), and
-otherwise raises lambda. The cost is O(N P^2 + P^3) per candidate, so it suits
-networks of up to several hundred parameters, where it reaches errors that
-first-order methods only approach after many thousands of steps.
+MATLAB's trainlm idea, plus one classic refinement (Golub & Pereyra's variable
+projection, with Kaufman's Jacobian): the output layer is linear, so for any
+hidden weights its best value is a least-squares solve. Each step
+  1. solves the output layer exactly from the current hidden features H (K, N, w+1),
+  2. takes the Jacobian J of the prediction w.r.t. the hidden weights and
+     projects out what the output layer can already do: J <- (I - Q Q^T) J,
+  3. solves the damped Gauss-Newton system (J^T J + lambda diag(J^T J)) delta = -J^T r,
+  4. keeps the step where the loss fell (relaxing lambda), else raises lambda.
+Eliminating the linear weights removes the worst-conditioned directions of the
+problem; on smooth targets it reaches errors several orders lower than plain LM
+in the same number of steps. Cost O(N P^2 + P^3) per candidate and step.
 Written here because no kept library solves a batch of K independent damped
 least-squares problems on torch tensors (scipy's least_squares does one at a time).
 """
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..nets import forward, jacobian
+from ..nets import forward, jacobian, output_features, solve_output
 from .base import Data, State, Stopping, Trainer, track
 
 
@@ -24,24 +29,30 @@ class LevenbergMarquardt(Trainer):
     damping: float = 1e-3  # initial lambda
     shrink: float = 0.3  # lambda *= shrink after a good step ...
     grow: float = 4.0  # ... and *= grow after a rejected one
-    stopping: Stopping = Stopping(max_steps=600, patience=30)
+    stopping: Stopping = Stopping(max_steps=400, patience=30)
 
     def init(self, theta: torch.Tensor, data: Data) -> State:
+        theta = solve_output(data.net, theta, data.X, data.y)
         state = State(theta=theta, loss=data.losses(theta))
         state.inner = torch.full_like(state.loss, self.damping)
         return track(state, self.stopping, data)
 
     def step(self, state: State, data: Data) -> State:
         theta, lam = state.theta, state.inner
+        hidden = data.net.n_params - (data.net.widths[-2] + 1)  # theta[:, :hidden] is nonlinear
         r = forward(data.net, theta, data.X) - data.y  # (K, N)
-        J = jacobian(data.net, theta, data.X)  # (K, N, P)
+        J = jacobian(data.net, theta, data.X)[..., :hidden]  # (K, N, hidden)
+        Q = torch.linalg.qr(output_features(data.net, theta, data.X)).Q  # (K, N, w+1)
+        J = J - Q @ (Q.transpose(1, 2) @ J)
         JT = J.transpose(1, 2)
-        A, g = JT @ J, (JT @ r.unsqueeze(-1)).squeeze(-1)  # (K, P, P), (K, P)
+        A, g = JT @ J, (JT @ r.unsqueeze(-1)).squeeze(-1)
         diag = A.diagonal(dim1=1, dim2=2)
         diag = diag.clamp_min(1e-9 * diag.amax(-1, keepdim=True) + 1e-30)
         L, info = torch.linalg.cholesky_ex(A + torch.diag_embed(lam.unsqueeze(-1) * diag))
         delta = -torch.cholesky_solve(g.unsqueeze(-1), L).squeeze(-1)
-        trial = theta + torch.nan_to_num(delta)
+        trial = theta.clone()
+        trial[:, :hidden] += torch.nan_to_num(delta)
+        trial = solve_output(data.net, trial, data.X, data.y)
         trial_loss = data.losses(trial)
         ok = state.active & (info == 0) & torch.isfinite(trial_loss) & (trial_loss < state.loss)
         state.theta = torch.where(ok.unsqueeze(-1), trial, theta)

@@ -1,0 +1,120 @@
+"""The benchmark: surefit against the seeds' own Keras setups and scikit-learn, same data.
+
+    python bench/run.py [--quick] [--seeds-surefit N] [--seeds-peers N]
+                        [--problems abs,sqrt,quad,log,logtanh] [--only keras,sklearn,surefit]
+
+prints a table per problem and writes bench/RESULTS.md (--quick: a few seeds
+and epochs, written to bench/RESULTS-quick.md, for checking the harness).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from problems import PROBLEMS, SQRT_MARGIN, Contestant, Record
+import report
+
+HERE = Path(__file__).resolve().parent
+QUICK_EFFORT = 0.02  # share of each peer's epochs / steps / iterations under --quick
+FAMILIES = ("keras", "sklearn", "surefit")
+
+
+def contestants(families: list[str]) -> list[Contestant]:
+    """Import only what is asked for: Keras is slow to import and optional."""
+    found = []
+    for family in FAMILIES:
+        if family in families:
+            found += importlib.import_module(f"peers_{family}").CONTESTANTS
+    return found
+
+
+def seed_count(c: Contestant, args) -> int:
+    if c.family == "surefit":
+        return args.seeds_surefit
+    return min(args.seeds_peers, c.max_seeds or args.seeds_peers)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="few seeds and epochs: check the harness")
+    p.add_argument("--seeds-surefit", type=int, help="seeds for surefit (default 200; --quick 4)")
+    p.add_argument("--seeds-peers", type=int, help="seeds per peer (default 50; --quick 2)")
+    p.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated: " + ",".join(PROBLEMS))
+    p.add_argument("--only", default=",".join(FAMILIES), help="comma-separated: " + ",".join(FAMILIES))
+    p.add_argument("--out", type=Path, help="markdown to write (default bench/RESULTS.md)")
+    args = p.parse_args(argv)
+    args.seeds_surefit = args.seeds_surefit or (4 if args.quick else 200)
+    args.seeds_peers = args.seeds_peers or (2 if args.quick else 50)
+    args.out = args.out or HERE / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
+    args.problems = [k.strip() for k in args.problems.split(",") if k.strip()]
+    args.only = [f.strip() for f in args.only.split(",") if f.strip()]
+    unknown = [k for k in args.problems if k not in PROBLEMS] + [f for f in args.only if f not in FAMILIES]
+    if unknown:
+        p.error(f"unknown problem or family: {', '.join(unknown)}")
+    return args
+
+
+def notes(args, ran: list[Contestant], load_before, load_after, wall_s: float) -> list[str]:
+    """What RESULTS.md must say besides the numbers: seeds, scale-downs, how time was measured."""
+    out = []
+    if args.quick:
+        out.append(f"QUICK RUN: {QUICK_EFFORT:.0%} of every peer's epochs and a few surefit steps; "
+                   "these numbers check the harness, they are not the benchmark.")
+    capped = sorted({c.name + f" ({c.problems[0]})" for c in ran
+                     if c.max_seeds and c.max_seeds < args.seeds_peers})
+    if capped:
+        out.append(f"Peers run {args.seeds_peers} seeds each, except these slow Keras setups, "
+                   f"{min(c.max_seeds for c in ran if c.max_seeds)} seeds each: {'; '.join(capped)}.")
+    out += [f"{c.name} ({', '.join(c.problems)}): {c.note}." for c in ran if c.note]
+    if "sqrt" in args.problems:
+        best = PROBLEMS["sqrt"].tolerance / SQRT_MARGIN
+        out.append(f"sqrt: the best 3-unit ReLU fit on the held-out grid has relative RMSE {best:.5g} "
+                   "(scipy least squares from many starts, independent of surefit); success is within 5% of it.")
+    if any(c.family == "surefit" for c in ran):
+        import peers_surefit
+        out.append(f"surefit: errors of all seeds from fit_many (batches of {peers_surefit.CHUNK} seeds, "
+                   f"bitwise identical to single fits, checked on the timed seeds); the time is the median "
+                   f"of single surefit.fit calls on the first {peers_surefit.TIMED_SEEDS} seeds, timed one by one.")
+    out.append("Keras and sklearn times are the median over all their seeds; Keras's includes building "
+               "and compiling the model.")
+    out.append(f"Load average (1 min) before / after: {load_before[0]:.2f} / {load_after[0]:.2f}; "
+               f"whole run {wall_s / 60:.1f} min.")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    console = Console(width=None if sys.stdout.isatty() else 160)  # logs keep whole rows
+    effort = QUICK_EFFORT if args.quick else 1.0
+    ran, sections, everyone = [], [], contestants(args.only)
+    load_before, start = os.getloadavg(), time.perf_counter()
+    for key in args.problems:
+        bp = PROBLEMS[key]
+        records: list[Record] = []
+        for c in everyone:
+            if key not in c.problems:
+                continue
+            n = seed_count(c, args)
+            console.print(f"[dim]{key}: {c.name}, {n} seeds[/dim]")
+            records += c.run(bp, list(range(n)), effort)
+            ran.append(c)
+        if records:
+            report.print_table(bp, records, console)
+            sections.append((bp, records))
+    wall = time.perf_counter() - start
+    command = "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    unique = list({id(c): c for c in ran}.values())
+    report.write_markdown(args.out, sections, notes(args, unique, load_before, os.getloadavg(), wall),
+                          command.strip())
+    console.print(f"wrote {args.out} ({wall / 60:.1f} min)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""surefit export: a saved model as ONNX, a dependency-free C function, or a numpy module."""
+from __future__ import annotations
+
+from ..export import WRITERS, export
+from ..store import load
+from .output import console
+
+
+def register(sub) -> None:
+    p = sub.add_parser("export", help="write a saved model as ONNX, C or numpy",
+                       description="Write a model saved by `surefit fit --save` as ONNX, a C99 .h/.c pair, "
+                                   "or a standalone numpy module; the scaling is folded in, so the "
+                                   "exported function takes and returns your own units.")
+    p.add_argument("model", help="a model file written by surefit fit --save")
+    p.add_argument("--format", required=True, help=f"{', '.join(WRITERS)}")
+    p.add_argument("--out", required=True,
+                   help="the file to write; for c, the .h/.c pair's stem (or either file's name)")
+    p.add_argument("--name", help="the function's name prefix (C) or graph name (default: --out's stem)")
+    p.add_argument("--float32", action="store_true", help="single precision (default double)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    model = load(args.model)
+    paths = export(model, args.format, args.out, name=args.name,
+                   dtype="float32" if args.float32 else "float64")
+    net = model.net
+    console.print(f"exported {net.n_inputs} -> {','.join(map(str, net.hidden)) or '-'} {net.activation} -> 1 "
+                  f"({net.n_params} parameters) as {args.format}, {'float32' if args.float32 else 'float64'}")
+    for path in paths:
+        console.print(f"wrote {path}")
+    return 0

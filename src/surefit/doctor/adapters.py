@@ -1,0 +1,300 @@
+"""Read any supported model into one common View: dense layers, activations, predictions.
+
+Kinds: a torch.nn.Module built of Linear and activation modules (nn.Sequential or a
+module whose children run in order), a Keras 3 model of Dense/activation layers, a
+saved .keras file, a surefit Model / FitResult or a saved surefit model file.
+Everything after this file works on the View in float64 numpy; check_readable()
+proves the reading right on the data by comparing the View's own forward pass with
+the model's predictions, so a model we misread is refused, never misdiagnosed.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from scipy.special import expit, ndtr
+
+from .. import store
+from ..errors import SurefitError
+from ..scaling import Scaler
+
+
+def _softmax(z, _):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+FUNCTIONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "linear": lambda z, _: z,
+    "relu": lambda z, _: np.maximum(z, 0.0),
+    "leaky_relu": lambda z, a: np.where(z > 0, z, a * z),  # a: the negative slope
+    "elu": lambda z, a: np.where(z > 0, z, a * np.expm1(np.minimum(z, 0.0))),  # a: alpha
+    "tanh": lambda z, _: np.tanh(z),
+    "sigmoid": lambda z, _: expit(z),
+    "gelu": lambda z, a: (0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z ** 3)))
+                          if a else z * ndtr(z)),  # a = 1: the tanh approximation
+    "softplus": lambda z, _: np.logaddexp(0.0, z),
+    "silu": lambda z, _: z * expit(z),
+    "softmax": _softmax,
+    "log_softmax": lambda z, _: np.log(_softmax(z, 0)),
+}
+KINKED = {"relu", "leaky_relu"}  # piecewise linear: a unit is "active" where z > 0
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    param: float = 0.0  # leaky_relu's negative slope, elu's alpha, gelu's approximation flag
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return FUNCTIONS[self.name](z, self.param)
+
+    @property
+    def kinked(self) -> bool:
+        return self.name in KINKED
+
+    @property
+    def can_die(self) -> bool:
+        """Off means no gradient at all only for relu (leaky_relu keeps a small slope)."""
+        return self.name == "relu"
+
+
+@dataclass(frozen=True)
+class View:
+    kind: str  # "pytorch", "keras" or "surefit"
+    layers: list[tuple[np.ndarray, np.ndarray]]  # [(W (in, out), b (out,))], float64
+    hidden: tuple[Activation, ...]  # one per hidden layer
+    output: Activation
+    predict: Callable[[np.ndarray], np.ndarray]  # the model's own predictions (N,), user units
+    x_scaler: Scaler | None = None  # applied before the first layer (surefit models only)
+    y_scaler: Scaler | None = None  # undone after the last layer
+
+    @property
+    def widths(self) -> list[int]:
+        return [self.layers[0][0].shape[0]] + [W.shape[1] for W, _ in self.layers]
+
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """What the first layer sees (N, d)."""
+        return self.x_scaler.forward(X) if self.x_scaler else X
+
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        """What the last layer must produce (N,) to match y."""
+        return self.y_scaler.forward(y[:, None])[:, 0] if self.y_scaler else y
+
+    def preactivations(self, X: np.ndarray) -> list[np.ndarray]:
+        """Every layer's z = h W + b on X (N, d): a list of (N, width); the last is the output's."""
+        h, zs = self.inputs(X), []
+        for (W, b), act in zip(self.layers, self.hidden + (self.output,)):
+            zs.append(h @ W + b)
+            h = act(zs[-1])
+        return zs
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Predictions (N,) from the View's own numbers, in the user's units."""
+        out = self.output(self.preactivations(X)[-1])[:, 0]
+        return self.y_scaler.inverse(out[:, None])[:, 0] if self.y_scaler else out
+
+
+def view(model) -> View:
+    """Read `model` (any supported kind, or a path to a saved one) into a View."""
+    from ..model import Model
+    if isinstance(model, (str, Path)):
+        model = load(model)
+    model = getattr(model, "model", model)  # a FitResult holds its Model
+    if isinstance(model, Model):
+        return _surefit(model)
+    if any(c.__module__.split(".")[0] == "keras" for c in type(model).__mro__):
+        return _keras(model)  # checked first: Keras-on-torch models are nn.Modules too
+    import torch
+    if isinstance(model, torch.nn.Module):
+        return _torch(model)
+    raise SurefitError(f"cannot examine a {type(model).__name__}: give a torch.nn.Module, a Keras "
+                       "model, a surefit model, or a path to a saved one")
+
+
+def load(path: str | Path, *, trust_pickle: bool = False):
+    """A saved model: .keras (Keras, safe mode), .pt/.pth (a whole pickled nn.Module, only with
+    trust_pickle: unpickling runs code from the file), anything else a surefit model file."""
+    path = Path(path)
+    if not path.is_file():
+        raise SurefitError(f"no model file at {path}")
+    suffix = path.suffix.lower()
+    if suffix == ".keras":
+        return _load_keras(path)
+    if suffix in (".pt", ".pth"):
+        return _load_torch(path, trust_pickle)
+    return store.load(path)
+
+
+def _load_keras(path: Path):
+    os.environ.setdefault("KERAS_BACKEND", "torch")  # torch is installed with surefit; TF may not be
+    try:
+        import keras
+    except ImportError:
+        raise SurefitError("reading a .keras file needs keras 3: pip install 'surefit[keras]'") from None
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # keras raises many kinds for a bad file
+        raise SurefitError(f"cannot read {path} as a Keras model: {str(exc).splitlines()[0]}") from None
+
+
+def _load_torch(path: Path, trust_pickle: bool):
+    import torch
+    if not trust_pickle:
+        raise SurefitError(f"{path} is a pickle: loading it runs code stored in the file. Load it only "
+                           "if you made it or trust who did (--trust-pickle, or trust_pickle=True)")
+    try:
+        module = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # unpickling can fail any way the file's code likes
+        raise SurefitError(f"cannot read {path} with torch.load: {exc}") from None
+    if not isinstance(module, torch.nn.Module):
+        raise SurefitError(f"{path} holds a {type(module).__name__}, not a whole nn.Module "
+                           "(save the model with torch.save(model, path), not its state_dict)")
+    return module
+
+
+def _surefit(model) -> View:
+    name = model.net.activation
+    act = Activation(name, 0.01 if name == "leaky_relu" else 1.0 if name == "elu" else 0.0)
+    return View("surefit", [(np.asarray(W, float), np.asarray(b, float)) for W, b in model.layers()],
+                (act,) * len(model.net.hidden), Activation("linear"), model.predict,
+                model.x_scaler, model.y_scaler)
+
+
+def _torch(module) -> View:
+    import torch
+    nn = torch.nn
+    named = {nn.ReLU: lambda m: Activation("relu"), nn.Tanh: lambda m: Activation("tanh"),
+             nn.Sigmoid: lambda m: Activation("sigmoid"), nn.SiLU: lambda m: Activation("silu"),
+             nn.LeakyReLU: lambda m: Activation("leaky_relu", m.negative_slope),
+             nn.ELU: lambda m: Activation("elu", m.alpha),
+             nn.GELU: lambda m: Activation("gelu", float(m.approximate == "tanh")),
+             nn.Softplus: lambda m: Activation("softplus") if m.beta == 1 else None,
+             nn.Softmax: lambda m: Activation("softmax"), nn.LogSoftmax: lambda m: Activation("log_softmax")}
+    steps = []
+    for m in _leaves(module):
+        if isinstance(m, nn.Linear):
+            W = m.weight.detach().cpu().double().numpy().T.copy()
+            b = m.bias.detach().cpu().double().numpy().copy() if m.bias is not None else np.zeros(W.shape[1])
+            steps.append((W, b))
+        elif isinstance(m, (nn.Identity, nn.Dropout, nn.Flatten)):
+            continue  # no effect on one sample at inference
+        elif type(m) in named and named[type(m)](m) is not None:
+            steps.append(named[type(m)](m))
+        else:
+            raise SurefitError(f"cannot examine a module containing {type(m).__name__}: the doctor reads "
+                               "Linear layers and activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, ...)")
+
+    def predict(X: np.ndarray) -> np.ndarray:
+        p = next(module.parameters())
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                out = module(torch.as_tensor(X, dtype=p.dtype, device=p.device))
+        finally:
+            module.train(was_training)
+        return out.detach().cpu().double().numpy().reshape(len(X), -1)[:, 0]
+
+    return _assemble("pytorch", steps, predict)
+
+
+def _leaves(module) -> list:
+    children = list(module.children())
+    return [module] if not children else [leaf for c in children for leaf in _leaves(c)]
+
+
+def _keras(model) -> View:
+    import keras
+    steps = []
+    for layer in _keras_leaves(model):
+        kind = type(layer).__name__
+        config = layer.get_config()
+        if kind in ("InputLayer", "Dropout", "Flatten"):
+            continue
+        if kind == "Dense":
+            weights = layer.get_weights()
+            W = np.asarray(weights[0], dtype=float)
+            steps.append((W, np.asarray(weights[1], float) if len(weights) > 1 else np.zeros(W.shape[1])))
+            steps.append(_keras_activation(config["activation"]))
+        elif kind == "Activation":
+            steps.append(_keras_activation(config["activation"]))
+        elif kind == "ReLU" and config.get("max_value") is None and not config.get("threshold"):
+            slope = float(config.get("negative_slope") or 0.0)
+            steps.append(Activation("leaky_relu", slope) if slope else Activation("relu"))
+        elif kind == "LeakyReLU":
+            steps.append(Activation("leaky_relu", float(config["negative_slope"])))
+        elif kind == "ELU":
+            steps.append(Activation("elu", float(config.get("alpha", 1.0))))
+        elif kind == "Softmax":
+            steps.append(Activation("softmax"))
+        else:
+            raise SurefitError(f"cannot examine a Keras model containing {kind}: the doctor reads "
+                               "Dense layers and activations")
+
+    def predict(X: np.ndarray) -> np.ndarray:
+        out = keras.ops.convert_to_numpy(model(np.asarray(X, dtype="float32"), training=False))
+        return np.asarray(out, dtype=float).reshape(len(X), -1)[:, 0]
+
+    return _assemble("keras", [s for s in steps if s != Activation("linear")], predict)
+
+
+def _keras_leaves(model) -> list:
+    inner = getattr(model, "layers", None)
+    return [model] if inner is None else [leaf for layer in inner for leaf in _keras_leaves(layer)]
+
+
+KERAS_NAMES = {"swish": "silu"}
+KERAS_PARAMS = {"leaky_relu": 0.2, "elu": 1.0}  # keras.activations' defaults
+
+
+def _keras_activation(name) -> Activation:
+    if not isinstance(name, str) or KERAS_NAMES.get(name, name) not in FUNCTIONS:
+        raise SurefitError(f"cannot examine the Keras activation {name!r}")
+    name = KERAS_NAMES.get(name, name)
+    return Activation(name, KERAS_PARAMS.get(name, 0.0))
+
+
+def _assemble(kind: str, steps: list, predict) -> View:
+    """steps: (W, b) pairs and Activations in the order the model runs them."""
+    layers, acts = [], []
+    for step in steps:
+        if isinstance(step, Activation):
+            if not layers or len(acts) == len(layers):
+                raise SurefitError("cannot examine a model with an activation that does not follow "
+                                   "exactly one dense layer")
+            acts.append(step)
+        else:
+            if len(acts) < len(layers):
+                acts.append(Activation("linear"))
+            layers.append(step)
+    if not layers:
+        raise SurefitError("the model has no dense layer to examine")
+    acts += [Activation("linear")] * (len(layers) - len(acts))
+    for (W, _), (W_next, _) in zip(layers, layers[1:]):
+        if W.shape[1] != W_next.shape[0]:
+            raise SurefitError(f"cannot examine the model: a layer of {W.shape[1]} outputs feeds one "
+                               f"of {W_next.shape[0]} inputs")
+    if layers[-1][0].shape[1] != 1:
+        raise SurefitError(f"the doctor examines networks with one output, not {layers[-1][0].shape[1]}")
+    return View(kind, layers, tuple(acts[:-1]), acts[-1], predict)
+
+
+def check_readable(v: View, X: np.ndarray) -> np.ndarray:
+    """The model's predictions on X (N,), after proving the View reproduces them; a model
+    whose forward() does more than its layers in order is refused rather than misread."""
+    if X.shape[1] != v.widths[0]:
+        raise SurefitError(f"the model takes {v.widths[0]} input column(s), the data has {X.shape[1]}")
+    theirs = v.predict(X)
+    with np.errstate(all="ignore"):
+        ours = v.forward(X)
+    finite = np.isfinite(theirs) & np.isfinite(ours)
+    scale = 1.0 + float(np.abs(theirs[finite]).max(initial=0.0))
+    if (np.isfinite(theirs) != np.isfinite(ours)).any() or \
+            np.abs(theirs[finite] - ours[finite]).max(initial=0.0) > 1e-3 * scale:
+        raise SurefitError("cannot examine this model: its predictions are not those of its dense layers "
+                           "and activations run in order (a custom forward()?); give an nn.Sequential")
+    return theirs
