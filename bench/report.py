@@ -7,6 +7,7 @@ tenth of the peer's time (ten times faster).
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import platform
 import statistics
@@ -51,7 +52,7 @@ def summarise(records: Sequence[Record]) -> list[Row]:
         times = [r.time_s for r in mine if r.time_s is not None]
         errors = [r.relative_rmse for r in mine]
         rows.append(Row(name, len(mine), sum(r.success for r in mine), statistics.median(errors),
-                        max(errors), statistics.median(times), len(times)))
+                        max(errors), statistics.median(times) if times else math.nan, len(times)))
     return rows
 
 

@@ -2,6 +2,7 @@
 
     python bench/run.py [--quick] [--seeds-surefit N] [--seeds-peers N]
                         [--problems abs,sqrt,quad,log,logtanh] [--only keras,sklearn,surefit]
+                        [--row-budget SECONDS] [--out PATH]
 
 prints a table per problem and writes bench/RESULTS.md (--quick: a few seeds
 and epochs, written to bench/RESULTS-quick.md, for checking the harness).
@@ -40,6 +41,16 @@ def seed_count(c: Contestant, args) -> int:
     return min(args.seeds_peers, c.max_seeds or args.seeds_peers)
 
 
+def run_row(c: Contestant, bp, n: int, effort: float, budget_s: float | None) -> list[Record]:
+    """Seeds 0 .. n-1, a chunk at a time; with a budget, no new chunk starts after it is spent."""
+    records, start = [], time.perf_counter()
+    for first in range(0, n, c.chunk):
+        if budget_s is not None and records and time.perf_counter() - start > budget_s:
+            break
+        records += c.run(bp, list(range(first, min(first + c.chunk, n))), effort)
+    return records
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="few seeds and epochs: check the harness")
@@ -47,6 +58,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seeds-peers", type=int, help="seeds per peer (default 50; --quick 2)")
     p.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated: " + ",".join(PROBLEMS))
     p.add_argument("--only", default=",".join(FAMILIES), help="comma-separated: " + ",".join(FAMILIES))
+    p.add_argument("--row-budget", type=float, metavar="SECONDS",
+                   help="stop starting new seeds of a row (contestant x problem) after this long")
     p.add_argument("--out", type=Path, help="markdown to write (default bench/RESULTS.md)")
     args = p.parse_args(argv)
     args.seeds_surefit = args.seeds_surefit or (4 if args.quick else 200)
@@ -81,6 +94,9 @@ def notes(args, ran: list[Contestant], load_before, load_after, wall_s: float) -
         out.append(f"surefit: errors of all seeds from fit_many (batches of {peers_surefit.CHUNK} seeds, "
                    f"bitwise identical to single fits, checked on the timed seeds); the time is the median "
                    f"of single surefit.fit calls on the first {peers_surefit.TIMED_SEEDS} seeds, timed one by one.")
+    if args.row_budget:
+        out.append(f"Each row stopped starting new seeds after {args.row_budget:g} s; "
+                   "the seeds column gives how many ran.")
     out.append("Keras and sklearn times are the median over all their seeds; Keras's includes building "
                "and compiling the model.")
     out.append(f"Load average (1 min) before / after: {load_before[0]:.2f} / {load_after[0]:.2f}; "
@@ -100,9 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         for c in everyone:
             if key not in c.problems:
                 continue
-            n = seed_count(c, args)
-            console.print(f"[dim]{key}: {c.name}, {n} seeds[/dim]")
-            records += c.run(bp, list(range(n)), effort)
+            row = run_row(c, bp, seed_count(c, args), effort, args.row_budget)
+            console.print(f"[dim]{key}: {c.name}: {len(row)} seeds[/dim]")
+            records += row
             ran.append(c)
         if records:
             report.print_table(bp, records, console)

@@ -31,8 +31,8 @@ CASES = [(c, key) for module in (peers_keras, peers_sklearn, peers_surefit)
 @pytest.mark.parametrize("contestant,key", CASES, ids=[f"{c.name}-{k}" for c, k in CASES])
 def test_each_contestant_returns_a_well_formed_record(contestant, key):
     bp = PROBLEMS[key]
-    (record,) = contestant.run(bp, [3], TINY)
-    assert (record.contestant, record.problem, record.seed) == (contestant.name, key, 3)
+    (record,) = contestant.run(bp, [1], TINY)
+    assert (record.contestant, record.problem, record.seed) == (contestant.name, key, 1)
     assert record.relative_rmse >= 0 and not math.isnan(record.relative_rmse)
     assert record.time_s is not None and record.time_s > 0
     assert record.success == (record.relative_rmse <= bp.tolerance)
@@ -101,3 +101,15 @@ def test_the_entry_point_writes_results(tmp_path):
     text = out.read_text()
     assert "cores" in text and "QUICK RUN" in text
     assert "| sklearn: MLPRegressor defaults | 1 |" in text
+
+
+def test_a_row_budget_stops_new_seeds_but_keeps_those_run():
+    calls = []
+
+    def fake(bp, seeds, effort):
+        calls.append(list(seeds))
+        return [Record("fake", bp.key, s, 0.0, 0.0, 1.0, True) for s in seeds]
+    c = bench_run.Contestant("fake", "sklearn", ("abs",), fake, chunk=3)
+    assert [r.seed for r in bench_run.run_row(c, PROBLEMS["abs"], 7, 1.0, None)] == list(range(7))
+    assert calls == [[0, 1, 2], [3, 4, 5], [6]]
+    assert [r.seed for r in bench_run.run_row(c, PROBLEMS["abs"], 7, 1.0, -1.0)] == [0, 1, 2]

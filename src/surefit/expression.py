@@ -78,7 +78,7 @@ def _check(node: ast.AST, text: str) -> set[str]:
             if not isinstance(sub.value, (int, float)) or isinstance(sub.value, bool):
                 raise SurefitError(f"only numbers are allowed as constants in {text!r}")
         elif not isinstance(sub, (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Load, ast.operator,
-                                  ast.unaryop, ast.cmpop)):
+                                  ast.unaryop, *COMPARE)):
             raise SurefitError(f"{type(sub).__name__.lower()} is not allowed in {text!r}")
         if isinstance(sub, ast.BinOp) and type(sub.op) not in BINARY or \
                 isinstance(sub, ast.UnaryOp) and type(sub.op) not in UNARY:

@@ -23,6 +23,7 @@ from .result import FitResult, metrics
 from .scaling import input_scaler, target_scaler
 from .trainers import LBFGS, Adam, Data, LevenbergMarquardt, Status, Stopping, Trainer
 
+TRAINERS = ("auto", "lm", "adam", "lbfgs", "adam+lbfgs")
 LM_MAX_PARAMS = 800  # above this a Levenberg-Marquardt step (O(N P^2 + P^3)) costs too much
 
 
@@ -45,8 +46,10 @@ class FitSettings:
             raise SurefitError(f"{self.activation!r} is not a hidden activation: {REFUSED_OUTPUTS[self.activation]}")
         if self.activation not in ACTIVATIONS:
             raise SurefitError(f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}")
-        if self.trainer not in ("auto", "lm", "adam", "lbfgs", "adam+lbfgs"):
-            raise SurefitError(f"unknown trainer {self.trainer!r}; choose auto, lm, adam, lbfgs or adam+lbfgs")
+        if self.trainer not in TRAINERS:
+            raise SurefitError(f"unknown trainer {self.trainer!r}; choose one of {', '.join(TRAINERS)}")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise SurefitError(f"max_steps must be at least 1, not {self.max_steps}")
         if self.restarts is not None and self.restarts < 1:
             raise SurefitError(f"restarts must be at least 1, not {self.restarts}")
         if not self.tol > 0:
@@ -54,7 +57,7 @@ class FitSettings:
 
 
 def default_restarts(n_params: int) -> int:
-    return 16 if n_params <= 100 else 8 if n_params <= LM_MAX_PARAMS else 4
+    return 16 if n_params <= 100 else 4
 
 
 def plan(settings: FitSettings, net: NetSettings) -> list[Trainer]:
@@ -122,12 +125,15 @@ def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[i
     gens = [torch.Generator().manual_seed(seed) for seed in seeds]
     data = Data(net, X, y, groups=len(seeds))
     stages = plan(settings, net)
+    untrained = None  # a status that needs no training, if any
     if float(problem.y.std()) <= 1e-12 * max(1.0, float(np.abs(problem.y).max())):
-        theta = torch.zeros(len(seeds) * K, net.n_params, dtype=torch.float64)
-        statuses, history, revived, stages = [Status.CONSTANT] * len(seeds), [[0.0]] * len(seeds), \
-            [0] * len(seeds), []
-    else:
+        theta, untrained = torch.zeros(len(seeds) * K, net.n_params, dtype=torch.float64), Status.CONSTANT
+    else:  # with no hidden layer, the initialiser's least-squares output layer is the optimum
         theta = torch.cat([initialise(settings.init, net, X, y, K, gen) for gen in gens])
+        untrained = Status.LINEAR if not net.hidden else None
+    if untrained is not None:
+        statuses, history, revived, stages = [untrained] * len(seeds), [[]] * len(seeds), [0] * len(seeds), []
+    else:
         with Progress(sum(t.stopping.max_steps for t in stages), enabled=progress) as bar:
             theta, statuses, history, revived = train(stages, theta, data, settings, gens, bar)
     elapsed = (time.perf_counter() - start) / len(seeds)

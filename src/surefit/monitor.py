@@ -50,13 +50,17 @@ def revive(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torch.Tens
     worst = (zs[-1].squeeze(-1) - y).abs().argsort(dim=1, descending=True)  # (K, N): points by residual
     for layer, mask in enumerate(masks):
         W, b = weights[layer]
-        inputs = X.expand(theta.shape[0], *X.shape) if layer == 0 else act(zs[layer - 1])
+        # this layer's inputs as they are now, after any revival in the layer below
+        inputs = X.expand(theta.shape[0], *X.shape) if layer == 0 else \
+            act(preactivations(net, pack(net, weights), X)[layer - 1])
         for k in mask.any(dim=1).nonzero().flatten().tolist():
             live = W[k].norm(dim=0)[~mask[k]]  # norms of this candidate's live units
             live_norm = live.median() if len(live) else torch.tensor(1.0, dtype=W.dtype)
             for rank, j in enumerate(mask[k].nonzero().flatten().tolist()):
                 anchor = inputs[k, worst[k, rank % worst.shape[1]]]  # (in,)
                 direction = torch.randn(W.shape[1], generator=gens[k // size], dtype=W.dtype)
+                if (inputs[k].mean(0) - anchor) @ direction < 0:  # face the data, not away from it
+                    direction = -direction
                 W[k, :, j] = direction / direction.norm() * live_norm
                 b[k, j] = -(anchor @ W[k, :, j])
                 weights[layer + 1][0][k, j, :] = 0  # no jump in the network's output

@@ -18,7 +18,7 @@ from .expression import Expression
 
 Domain = tuple[float, float]
 Target = Union[str, Callable, Expression]
-EVAL_POINTS_1D = 10_007   # a prime, so the dense grid never lands on a training grid
+EVAL_POINTS_1D = 10_008   # 10 007 intervals, a prime: no training grid shares a point but the edges
 EVAL_POINTS_ND = 40_000
 
 
@@ -104,6 +104,13 @@ def evaluation_grid(domain: Sequence[Domain]) -> np.ndarray:
     return _grid(domain, per_axis)
 
 
+def special_points(domain: Sequence[Domain]) -> np.ndarray:
+    """Edges, middle and zero of each axis, all combinations: where singularities like
+    1/x or 1/(x - 0.5) tend to sit, even when no grid point lands on them."""
+    axes = [sorted({lo, (lo + hi) / 2, hi} | ({0.0} if lo < 0 < hi else set())) for lo, hi in domain]
+    return np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
+
+
 def _check_finite(y: np.ndarray, X: np.ndarray, variables, description: str) -> None:
     bad = ~np.isfinite(y)
     if bad.any():
@@ -130,8 +137,9 @@ def from_function(target: Target, domain=None, *, points: int | None = None,
         raise SurefitError(f"need at least 2 points, not {points}")
     X = sample(domains, points, sampling or ("grid" if d == 1 else "random"), np.random.default_rng(seed))
     X_eval = evaluation_grid(domains)
-    y, y_eval = (_call(target, A, description) for A in (X, X_eval))
-    for A, b in ((X, y), (X_eval, y_eval)):
+    probes = special_points(domains)
+    y, y_eval, y_probe = (_call(target, A, description) for A in (X, X_eval, probes))
+    for A, b in ((X, y), (X_eval, y_eval), (probes, y_probe)):
         _check_finite(b, A, variables, description)
     return Problem(X, y, X_eval, y_eval, tuple(variables), domains, description)
 

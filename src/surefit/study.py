@@ -9,8 +9,10 @@ For |x| with ReLU units and a sign-symmetric random init (he, glorot, naive), th
 classic failure is that every unit faces the same way: then no unit ever sees the
 other side, and half the V is missed. That happens with probability 2^(1-n) for n
 units, so one network succeeds at most 1 - 2^(1-n) of the time (best of K
-candidates: 1 - 2^(K(1-n))); the study prints this beside the measurement and
-counts the failures whose units all face one way.
+candidates: 1 - 2^(K(1-n))), unless something re-places units during training;
+the study prints this beside the measurement. surefit's revival of dead units
+is such a thing, so `revive` is a sweepable setting: without it the measurement
+shows the bare effect of the init.
 """
 from __future__ import annotations
 
@@ -21,16 +23,16 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import torch
 
 from .engines import Engine, LocalEngine, Trial
 from .fit import FitSettings, default_restarts
-from .nets import NetSettings, layers
+from .nets import NetSettings
 from .plots import plt, save_figure
 from .problem import Problem
 from .stats import quartiles, success_rate, wilson
 
-SWEEPABLE = ("hidden", "activation", "init", "trainer", "restarts", "max_steps")
+SWEEPABLE = ("hidden", "activation", "init", "trainer", "restarts", "max_steps", "revive")
+NEVER = 2**62  # a check interval no training reaches: no dead-unit revival
 SIGN_SYMMETRIC = ("he", "glorot", "naive")  # random inits where each unit's slope sign is a coin flip
 
 
@@ -48,22 +50,31 @@ class Outcome:
     q3_error: float
     median_time_s: float
     theory: float | None  # 1 - 2^(K(1-n)) for |x| with a sign-symmetric init, else None
-    one_sided_failures: int | None  # failures whose units all face one way (1-D, one ReLU layer)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def configurations(base: FitSettings, **sweep: Sequence) -> list[FitSettings]:
-    """Every combination of the swept values (keys from SWEEPABLE); the rest from base."""
+    """Every combination of the swept values (keys from SWEEPABLE); the rest from base.
+
+    revive=[True, False] sweeps dead-unit revival on and off (FitSettings.check_every).
+    """
     unknown = set(sweep) - set(SWEEPABLE)
     if unknown:
         raise ValueError(f"cannot sweep {sorted(unknown)}; sweepable: {', '.join(SWEEPABLE)}")
     keys = list(sweep)
-    configs = [replace(base, **dict(zip(keys, values))) for values in itertools.product(*sweep.values())]
+    configs = [with_values(base, dict(zip(keys, values))) for values in itertools.product(*sweep.values())]
     for c in configs:
         c.validate()
     return configs
+
+
+def with_values(base: FitSettings, values: dict) -> FitSettings:
+    revive = values.pop("revive", None)
+    if revive is not None:
+        values["check_every"] = FitSettings.check_every if revive else NEVER
+    return replace(base, **values)
 
 
 def study(problem: Problem, configs: Sequence[FitSettings], seeds: Sequence[int], *,
@@ -79,19 +90,16 @@ def summarise(problem: Problem, settings: FitSettings, trials: Sequence[Trial], 
     hits, rate = success_rate(errors, tol)
     low, high = wilson(hits, len(trials))
     q1, median, q3 = quartiles(errors)
-    net = NetSettings(problem.n_inputs, settings.hidden, settings.activation)
-    one_sided = None
-    if can_face_one_way(net):
-        one_sided = sum(faces_one_way(net, t.theta) for t, e in zip(trials, errors) if not e <= tol)
     return Outcome(config=config_of(settings), seeds=len(trials), successes=hits, success_rate=rate,
                    ci_low=low, ci_high=high, median_error=median, q1_error=q1, q3_error=q3,
                    median_time_s=float(np.median([t.time_s for t in trials])),
-                   theory=theory_success(problem, settings), one_sided_failures=one_sided)
+                   theory=theory_success(problem, settings))
 
 
 def config_of(settings: FitSettings) -> dict:
-    config = {k: getattr(settings, k) for k in SWEEPABLE}
+    config = {k: getattr(settings, k) for k in SWEEPABLE if k != "revive"}
     config["hidden"] = list(config["hidden"])
+    config["revive"] = settings.check_every < NEVER
     return config
 
 
@@ -111,17 +119,6 @@ def is_abs(problem: Problem) -> bool:
     return problem.n_inputs == 1 and re.fullmatch(rf"abs\({re.escape(problem.variables[0])}\)", text) is not None
 
 
-def can_face_one_way(net: NetSettings) -> bool:
-    return net.n_inputs == 1 and len(net.hidden) == 1 and net.activation == "relu"
-
-
-def faces_one_way(net: NetSettings, theta: np.ndarray) -> bool:
-    """Whether every hidden unit's input weight has the same sign (one input, one layer)."""
-    W, _ = layers(net, torch.as_tensor(theta, dtype=torch.float64)[None])[0]  # W (1, 1, n)
-    signs = torch.sign(W).flatten()
-    return bool((signs > 0).all() or (signs < 0).all())
-
-
 def swept_keys(outcomes: Sequence[Outcome]) -> list[str]:
     """The settings that differ between configurations (all of them if there is only one)."""
     keys = [k for k in SWEEPABLE if len({str(o.config[k]) for o in outcomes}) > 1]
@@ -133,6 +130,8 @@ def label(outcome: Outcome, keys: Sequence[str]) -> str:
 
 
 def fmt_value(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ",".join(map(str, value))
     return "default" if value is None else str(value)
@@ -150,7 +149,7 @@ def plot_study(outcomes: Sequence[Outcome], path: str | Path, *, tol: float, tit
     if theory:
         ti, tv = zip(*theory)
         ax.scatter(np.array(ti) + 0.15, tv, marker="_", s=300, color="tab:red", lw=2,
-                   label="theory: all units face one way w.p. $2^{1-n}$")
+                   label="theory: $1 - 2^{1-n}$ (a fit fails when all n units face one way)")
     ax.set_xticks(x, [label(o, keys).replace(" ", "\n") for o in outcomes], fontsize=8)
     ax.set_xlim(-0.6, len(outcomes) - 0.4)
     ax.set_ylim(-0.03, 1.03)

@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except SurefitError as exc:
         print(f"surefit: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a disk full or a permission refused while writing
+        print(f"surefit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("surefit: interrupted", file=sys.stderr)
         return 130

@@ -38,6 +38,9 @@ def parse_widths(text: str) -> tuple[int, ...]:
     """'45,45' -> (45, 45); the library refuses zero or negative widths."""
     from ..errors import SurefitError
     try:
-        return tuple(int(w) for w in text.split(",") if w.strip() != "") or ()
+        widths = tuple(int(w) for w in text.split(",") if w.strip() != "")
     except ValueError:
         raise SurefitError(f"--hidden must be comma-separated integers, not {text!r}") from None
+    if not widths:
+        raise SurefitError("--hidden needs at least one width, e.g. 8 or 45,45")
+    return widths

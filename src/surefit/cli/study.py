@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from rich.console import Console
+
 from .. import problem as problems
 from ..engines import make_engine
 from ..errors import SurefitError
@@ -13,6 +15,11 @@ from ..study import Outcome, configurations, fmt_value, plot_study, study, swept
 from .output import console, parse_widths, table, write_json
 
 TRAIN_MARGIN = 10  # training stops at tol / TRAIN_MARGIN, so held-out error has room to be worse
+wide = Console(width=120)  # for a file or pipe, where `console` would fold these tables at 80 columns
+
+
+def show(renderable) -> None:
+    (console if console.is_terminal else wide).print(renderable)
 
 
 def add_common(p: argparse.ArgumentParser, tol: float, seeds: int) -> None:
@@ -45,6 +52,8 @@ def register(sub) -> None:
     p.add_argument("--trainer", default="auto", help="comma list of auto, lm, adam, lbfgs, adam+lbfgs")
     p.add_argument("--restarts", default="1",
                    help="candidates per fit, the best kept; comma list (default 1: each seed is one network)")
+    p.add_argument("--revive", default="yes",
+                   help="revive dead units during training: yes (default), no, or yes,no to compare")
     p.add_argument("--plot", help="write a PNG of the success rates here")
     p.set_defaults(run=run_study)
 
@@ -76,6 +85,12 @@ def ints(text: str, name: str) -> list[int]:
         raise SurefitError(f"--{name} must be comma-separated integers, not {text!r}") from None
 
 
+def yes_no(text: str) -> bool:
+    if text not in ("yes", "no"):
+        raise SurefitError(f"--revive takes yes, no or yes,no, not {text!r}")
+    return text == "yes"
+
+
 def problem_of(args) -> problems.Problem:
     if args.seeds < 1:
         raise SurefitError(f"--seeds must be at least 1, not {args.seeds}")
@@ -95,13 +110,14 @@ def run_study(args) -> int:
     base = FitSettings(tol=args.tol / TRAIN_MARGIN, max_steps=args.max_steps)
     configs = configurations(base, hidden=[parse_widths(h) for h in args.hidden],
                              activation=split(args.activation, "activation"), init=split(args.init, "init"),
-                             trainer=split(args.trainer, "trainer"), restarts=ints(args.restarts, "restarts"))
+                             trainer=split(args.trainer, "trainer"), restarts=ints(args.restarts, "restarts"),
+                             revive=[yes_no(v) for v in split(args.revive, "revive")])
     engine = make_engine(args.engine, args.address, progress=not args.quiet)
     outcomes = study(problem, configs, range(args.seeds), tol=args.tol, engine=engine)
     restarts = ("one network per seed (--restarts 1)" if args.restarts == "1"
                 else f"best of --restarts {args.restarts} candidates per seed")
-    console.print(heading("study", problem, args, restarts))
-    console.print(study_table(outcomes))
+    show(heading("study", problem, args, restarts))
+    show(study_table(outcomes))
     if args.json:
         console.print(f"wrote {write_json(args.json, {'results': [o.to_dict() for o in outcomes]})}")
     if args.plot:
@@ -112,25 +128,21 @@ def run_study(args) -> int:
 def study_table(outcomes: list[Outcome]):
     keys = swept_keys(outcomes)
     show_theory = any(o.theory is not None for o in outcomes)
-    show_sided = any(o.one_sided_failures is not None for o in outcomes)
-    columns = keys + ["success", "% [95% CI]"] + (["theory %"] if show_theory else []) + \
-        ["median error [q1, q3]", "median time"] + (["failures facing one way"] if show_sided else [])
+    columns = keys + ["success %", "95% CI"] + (["theory %"] if show_theory else []) + \
+        ["median error", "quartiles", "time/fit"]
     rows = []
     for o in outcomes:
         row = [fmt_value(o.config[k]) for k in keys]
-        row += [f"{o.successes}/{o.seeds}", percent_ci(o.success_rate, o.ci_low, o.ci_high)]
+        row += [f"{100 * o.success_rate:.1f}", f"{100 * o.ci_low:.1f}-{100 * o.ci_high:.1f}"]
         row += [f"{100 * o.theory:.1f}" if o.theory is not None else "-"] if show_theory else []
-        row += [f"{o.median_error:.2e} [{o.q1_error:.2e}, {o.q3_error:.2e}]", f"{o.median_time_s:.3f} s"]
-        if show_sided:
-            failures = o.seeds - o.successes
-            row += [f"{o.one_sided_failures}/{failures}" if o.one_sided_failures is not None else "-"]
+        row += [f"{o.median_error:.1e}", f"{o.q1_error:.1e} {o.q3_error:.1e}", f"{o.median_time_s:.3f}s"]
         rows.append(row)
-    note = "theory: success if not all n units face one way, 1 - 2^(K(1-n)) for K candidates" if show_theory else ""
-    return table("per configuration" + (f"  ({note})" if note else ""), columns, rows)
+    note = "  (theory: n units not all facing one way, 1 - 2^(K(1-n)), K candidates)" if show_theory else ""
+    return table("per configuration" + note, columns, rows)
 
 
 def percent_ci(rate: float, low: float, high: float) -> str:
-    return f"{100 * rate:.1f} [{100 * low:.1f}, {100 * high:.1f}]"
+    return f"{rate:.1%} [{low:.1%}-{high:.1%}]"
 
 
 def run_minimal(args) -> int:
@@ -142,13 +154,13 @@ def run_minimal(args) -> int:
     base.validate()
     result = minimal(problem, base, settings, make_engine(args.engine, args.address, progress=not args.quiet))
     restarts = "one network per seed" if args.restarts == 1 else f"best of {args.restarts} candidates per seed"
-    console.print(heading("minimal", problem, args, f"{restarts}, init {args.init}, trainer {args.trainer}"))
+    show(heading("minimal", problem, args, f"{restarts}, init {args.init}, trainer {args.trainer}"))
     rows = [[r["depth"], r["width"], r["n_params"], f"{r['successes']}/{r['seeds']}",
-             percent_ci(r["success_rate"], r["ci_low"], r["ci_high"]), f"{r['median_error']:.2e}",
+             percent_ci(r["success_rate"], r["ci_low"], r["ci_high"]), f"{r['median_error']:.1e}",
              f"{r['median_time_s']:.3f} s", "yes" if r["passed"] else "no"]
             for r in result.table]
-    console.print(table(f"widths tried (pass: at least {settings.required:.0%} of seeds succeed)",
-                        ["depth", "width", "params", "success", "% [95% CI]", "median error",
+    show(table(f"widths tried (pass: at least {settings.required:.0%} of seeds succeed)",
+                        ["depth", "width", "params", "success", "rate [95% CI]", "median error",
                          "median time", "pass"], rows))
     for depth, width in result.per_depth.items():
         console.print(f"depth {depth}: " + (f"smallest width {width}" if width else

@@ -1,0 +1,152 @@
+"""The surefit command: the JSON report other tools read, and one clean line for every bad input."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from surefit import store
+from surefit.problem import EVAL_POINTS_1D
+from surefit.cli import main
+
+SURFIT = Path(sys.executable).parent / "surefit"  # the console script installed beside this python
+REPORT_KEYS = {"status", "time_s", "hidden", "activation", "n_params", "restarts", "seed"}
+ABS_ARGS = ["fit", "abs(x)", "--domain", "-1000:1000", "--points", "400", "--hidden", "2"]
+
+
+def check_abs_report(report, model_path=None):
+    assert REPORT_KEYS <= set(report) and {"rmse", "max_error", "relative_rmse"} <= set(report["metrics"])
+    assert isinstance(report["status"], str) and report["status"].startswith("converged")
+    assert report["hidden"] == [2] and report["activation"] == "relu" and report["n_params"] == 7
+    assert report["seed"] == 0 and report["restarts"] >= 1 and report["time_s"] > 0
+    assert report["metrics"]["relative_rmse"] <= 1e-3
+    if model_path:  # the metrics are the saved model's errors on a dense grid, against the exact |x|
+        x = np.linspace(-1000, 1000, EVAL_POINTS_1D)
+        err = store.load(model_path).predict(x) - np.abs(x)
+        rmse = np.sqrt(np.mean(err ** 2))
+        assert report["metrics"]["rmse"] == pytest.approx(rmse, rel=1e-9)
+        assert report["metrics"]["max_error"] == pytest.approx(np.abs(err).max(), rel=1e-9)
+        assert report["metrics"]["relative_rmse"] == pytest.approx(rmse / np.abs(x).std(), rel=1e-9)
+
+
+def test_fit_writes_the_report_and_the_model(tmp_path, capsys):
+    out, model = tmp_path / "out.json", tmp_path / "abs.sft"
+    assert main(ABS_ARGS + ["--json", str(out), "--save", str(model), "--quiet"]) == 0
+    check_abs_report(json.loads(out.read_text()), model)
+    printed = capsys.readouterr().out
+    assert "converged" in printed and "relative RMSE" in printed and f"wrote {out}" in printed
+
+
+def test_console_script(tmp_path):
+    result = subprocess.run([str(SURFIT), *ABS_ARGS, "--json", "out.json"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    check_abs_report(json.loads((tmp_path / "out.json").read_text()))
+
+
+def test_console_script_bad_input_is_one_line(tmp_path):
+    result = subprocess.run([str(SURFIT), "fit", "__import__('os').system('touch pwned')", "--domain", "0:1",
+                             "--json", "out.json"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("surefit: error:")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.fixture
+def csv_files(tmp_path):
+    files = {"missing": "x,y\n1,2\n3,\n", "text": "x,y\n1,2\n3,4\nfive,6\n", "ragged": "x,y\n1,2\n3,4,5\n",
+             "empty": "", "good": "x,y\n1,2\n3,4\n5,6\n"}
+    for name, text in files.items():
+        (tmp_path / f"{name}.csv").write_text(text)
+    return tmp_path
+
+
+def foreign_model(path):
+    from safetensors.numpy import save_file
+    save_file({"theta": np.zeros(7)}, str(path))
+
+
+D = ["--domain", "0:1"]
+
+
+def bad(args, message, bug=None):
+    marks = [pytest.mark.xfail(strict=True, reason=f"bug: {bug}")] if bug else []
+    return pytest.param(args, message, id=" ".join(args).replace("{dir}/", ""), marks=marks)
+
+
+BAD_FIT = [bad(*case) for case in [
+    (["unknown(x)", *D], "only calls of known functions"),
+    (["x +", *D], "cannot parse"),
+    (["x.real", *D], "attribute is not allowed"),
+    (["__import__('os').system('touch pwned')", *D], "only calls of known functions"),
+    (["().__class__", *D], "not allowed"),
+    (["(lambda: 1)()", *D], "only calls of known functions"),
+    (["x", "--domain", "1:1"], "empty or reversed"),
+    (["x", "--domain", "1:-1"], "empty or reversed"),
+    (["x", "--domain", "a:b"], "not of the form LOW:HIGH"),
+    (["x"], "give a domain"),
+    (["x + y", "--domain", "x=0:1"], "no domain for y"),
+    (["log(x)", *D], "log.* is -inf at x=0"),
+    (["sqrt(x - 0.5)", *D], "is nan at x=0"),
+    (["x", *D, "--points", "1"], "at least 2 points"),
+    (["--csv", "{dir}/missing.csv", "--target", "y"], "line 3: y is missing"),
+    (["--csv", "{dir}/text.csv", "--target", "y"], r"line 4: x is not a number \('five'\)"),
+    (["--csv", "{dir}/ragged.csv", "--target", "y"], "line 3: 3 cells"),
+    (["--csv", "{dir}/empty.csv", "--target", "y"], "is empty"),
+    (["--csv", "{dir}/good.csv", "--target", "z"], "no column 'z'"),
+    (["--csv", "{dir}/good.csv"], "needs --target"),
+    (["--csv", "{dir}/nope.csv", "--target", "y"], "cannot read"),
+    (["x", "--csv", "{dir}/good.csv", "--target", "y"], "not both"),
+    (["x", *D, "--hidden", "0"], "positive integers"),
+    (["x", *D, "--hidden", "4,-1"], "positive integers"),
+    (["x", *D, "--hidden", "0,3"], "positive integers"),
+    (["x", *D, "--hidden", "abc"], "comma-separated integers"),
+    (["x", *D, "--hidden", ","], "at least one width"),
+    (["x", *D, "--activation", "softmax"], "softmax over one output is always exactly 1"),
+    (["x", *D, "--activation", "swish"], "unknown activation"),
+    (["x", *D, "--init", "zeros"], "unknown init"),
+    (["x", *D, "--trainer", "sgd"], "unknown trainer"),
+    (["x", *D, "--restarts", "0"], "restarts must be at least 1"),
+    (["x", *D, "--tol", "0"], "tolerance must be positive"),
+    (["x", *D, "--max-steps", "-5"], "max_steps must be at least 1"),
+]]
+
+
+@pytest.mark.parametrize("args,message", BAD_FIT)
+def test_bad_fit_input_is_one_line_and_writes_nothing(args, message, csv_files, capsys, monkeypatch):
+    monkeypatch.chdir(csv_files)
+    before = set(os.listdir(csv_files))
+    outputs = ["--json", "r.json", "--save", "m.sft", "--plot", "p.png", "--quiet"]
+    code = main(["fit", *[a.format(dir=csv_files) for a in args], *outputs])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("surefit: error:") and err.count("\n") == 1 and "Traceback" not in err
+    assert re.search(message, err), err
+    assert set(os.listdir(csv_files)) == before  # no report, model, plot, temporary file, or "pwned"
+
+
+def test_an_unwritable_output_is_one_line(tmp_path, capsys):
+    assert main(ABS_ARGS + ["--json", str(tmp_path / "no" / "r.json"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("surefit: error: cannot write") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("content", ["random", "foreign", "truncated"])
+def test_corrupt_or_foreign_model_file(content, tmp_path, capsys):
+    path = tmp_path / "model.sft"
+    if content == "random":
+        path.write_bytes(np.random.default_rng(0).bytes(1000))
+    elif content == "foreign":
+        foreign_model(path)
+    else:
+        foreign_model(path)
+        path.write_bytes(path.read_bytes()[:40])
+    out = tmp_path / "model.py"
+    assert main(["export", str(path), "--format", "numpy", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("surefit: error:") and "not a surefit model" in err and err.count("\n") == 1
+    assert not out.exists()

@@ -1,0 +1,145 @@
+"""Save and load: a round trip predicts identically; anything that is not our file is refused."""
+import numpy as np
+import pytest
+import torch
+from safetensors.numpy import save_file
+
+import surefit
+from surefit import store
+from surefit.errors import SurefitError
+
+
+@pytest.fixture(scope="module")
+def result():
+    return surefit.fit("sqrt(x**2 + y**2)", ["x=-2:3", "y=10:20"], hidden=(4, 3), activation="tanh",
+                       restarts=2, max_steps=20, points=300)
+
+
+def test_round_trip_predicts_identically(result, tmp_path):
+    path = store.save(result, tmp_path / "m.sft")
+    model = store.load(path)
+    X = np.random.default_rng(0).uniform([-2, 10], [3, 20], size=(500, 2))
+    np.testing.assert_array_equal(model.predict(X), result.predict(X))
+    assert model.net == result.model.net and model.variables == ("x", "y")
+    assert model.x_scaler == result.model.x_scaler and model.y_scaler == result.model.y_scaler
+    np.testing.assert_array_equal(model.theta, result.model.theta)
+
+
+def test_a_model_saves_like_its_result(result, tmp_path):
+    store.save(result.model, tmp_path / "a.sft")
+    store.save(result, tmp_path / "b.sft")
+    assert (tmp_path / "a.sft").read_bytes() == (tmp_path / "b.sft").read_bytes()
+
+
+def test_save_overwrites_and_leaves_no_temporary_files(result, tmp_path):
+    path = tmp_path / "m.sft"
+    path.write_text("old")
+    store.save(result, path)
+    assert store.load(path).net == result.model.net
+    assert [p.name for p in tmp_path.iterdir()] == ["m.sft"]
+
+
+def refused(path):
+    with pytest.raises(SurefitError, match="not a surefit model|no model file"):
+        store.load(path)
+
+
+def test_random_bytes(tmp_path):
+    path = tmp_path / "noise.sft"
+    path.write_bytes(np.random.default_rng(0).bytes(4096))
+    refused(path)
+
+
+def test_empty_and_missing_files(tmp_path):
+    (tmp_path / "empty.sft").write_bytes(b"")
+    refused(tmp_path / "empty.sft")
+    refused(tmp_path / "missing.sft")
+    refused(tmp_path)  # a directory
+
+
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.99])
+def test_truncated_file(result, tmp_path, keep):
+    path = store.save(result, tmp_path / "m.sft")
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    refused(path)
+
+
+def test_corrupt_header(result, tmp_path):
+    path = store.save(result, tmp_path / "m.sft")
+    data = bytearray(path.read_bytes())
+    at = data.index(b'"hidden')
+    data[at: at + 7] = b'"hXdden'  # still valid JSON; the settings are gone
+    path.write_bytes(bytes(data))
+    refused(path)
+    data = bytearray(path.read_bytes())
+    data[8:16] = b"{{{{{{{{"  # the header is no longer JSON
+    path.write_bytes(bytes(data))
+    refused(path)
+
+
+def test_foreign_safetensors_file_without_surefit_metadata(tmp_path):
+    path = tmp_path / "foreign.safetensors"
+    save_file({"theta": np.zeros(13)}, str(path))
+    refused(path)
+    save_file({"weight": np.zeros((3, 3))}, str(path), metadata={"format": "pt"})
+    refused(path)
+
+
+def test_surefit_metadata_that_does_not_match_the_weights(result, tmp_path):
+    path = store.save(result, tmp_path / "m.sft")
+    from safetensors import safe_open
+    with safe_open(str(path), framework="numpy") as f:
+        metadata = f.metadata()
+    save_file({"theta": np.zeros(5)}, str(path), metadata=metadata)  # 5 weights for a 4,3 net
+    with pytest.raises(SurefitError, match="do not match"):
+        store.load(path)
+    save_file({"theta": np.zeros(5)}, str(path), metadata={"surefit": metadata["surefit"].replace(
+        "surefit-model/1", "surefit-model/99")})
+    refused(path)
+
+
+def test_a_pickle_is_refused_and_never_run(tmp_path):
+    path = tmp_path / "evil.pt"
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+    torch.save({"theta": Evil()}, path)
+    refused(path)
+    assert not marker.exists()
+
+
+def test_atomic_path_leaves_nothing_on_failure(tmp_path):
+    path = tmp_path / "out.json"
+    with pytest.raises(RuntimeError):
+        with store.atomic_path(path) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("failed mid-write")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_path_keeps_the_old_file_on_failure(tmp_path):
+    path = tmp_path / "out.json"
+    path.write_text("old")
+    with pytest.raises(RuntimeError):
+        with store.atomic_path(path) as tmp:
+            tmp.write_text("new")
+            raise RuntimeError
+    assert path.read_text() == "old" and list(tmp_path.iterdir()) == [path]
+
+
+def test_a_failing_save_leaves_no_file(result, tmp_path, monkeypatch):
+    def broken(tensors, filename, metadata=None):
+        open(filename, "wb").write(b"partial")
+        raise OSError("disk full")
+    monkeypatch.setattr(store, "save_file", broken)
+    with pytest.raises(OSError):
+        store.save(result, tmp_path / "m.sft")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_writing_into_a_missing_directory_is_a_surefit_error(result, tmp_path):
+    with pytest.raises(SurefitError, match="no directory"):
+        store.save(result, tmp_path / "nope" / "m.sft")
