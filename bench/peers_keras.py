@@ -123,5 +123,5 @@ SETUPS = [
                fresh_steps=10_000, note="10k Adam steps of 500 fresh points (the answer ran 1e6: about 1 minute on its machine)"),
 ]
 
-CONTESTANTS = [Contestant(s.name, "keras", (s.problem,), one_by_one(s.fit_one), KERAS_SEEDS, s.note)
+CONTESTANTS = [Contestant(s.name, "keras", (s.problem,), one_by_one(s.fit_one), max_seeds=KERAS_SEEDS, note=s.note)
                for s in SETUPS]

@@ -6,7 +6,9 @@ tenth of the peer's time (ten times faster).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import json
 import math
 import os
 import platform
@@ -112,7 +114,11 @@ def machine() -> list[str]:
     versions = ", ".join(f"{p} {_version(p)}" for p in ("surefit", "torch", "keras", "scikit-learn", "numpy"))
     return [f"- machine: {cpu_model()}, {os.cpu_count()} cores, {platform.platform()}",
             f"- torch threads: {torch.get_num_threads()}; Python {platform.python_version()}; {versions}",
-            f"- date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"]
+            f"- date: {now()}"]
+
+
+def now() -> str:
+    return f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
 
 
 def _version(package: str) -> str:
@@ -135,3 +141,17 @@ def write_markdown(path: Path, sections: list[tuple[BenchProblem, list[Record]]]
     text += ["## Notes", "", *[f"- {n}" for n in notes], ""]
     with atomic_path(path) as tmp:
         Path(tmp).write_text("\n".join(text))
+
+
+def write_records(path: Path, dated: Sequence[tuple[str, Record]]) -> None:
+    """Every fit's record with the date of its run, as JSON, so later runs can reuse rows."""
+    payload = [{"date": date, **dataclasses.asdict(r)} for date, r in dated]
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(json.dumps(payload, indent=1) + "\n")
+
+
+def read_records(path: Path) -> list[tuple[str, Record]]:
+    """[(date of its run, record)]; no file: []."""
+    if not path.exists():
+        return []
+    return [(r.pop("date"), Record(**r)) for r in json.loads(path.read_text())]

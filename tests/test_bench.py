@@ -31,8 +31,8 @@ CASES = [(c, key) for module in (peers_keras, peers_sklearn, peers_surefit)
 @pytest.mark.parametrize("contestant,key", CASES, ids=[f"{c.name}-{k}" for c, k in CASES])
 def test_each_contestant_returns_a_well_formed_record(contestant, key):
     bp = PROBLEMS[key]
-    (record,) = contestant.run(bp, [1], TINY)
-    assert (record.contestant, record.problem, record.seed) == (contestant.name, key, 1)
+    (record,) = bench_run.run_row(contestant, bp, 1, TINY, None)  # the path the benchmark takes
+    assert (record.contestant, record.problem, record.seed) == (contestant.name, key, 0)
     assert record.relative_rmse >= 0 and not math.isnan(record.relative_rmse)
     assert record.time_s is not None and record.time_s > 0
     assert record.success == (record.relative_rmse <= bp.tolerance)
@@ -113,3 +113,14 @@ def test_a_row_budget_stops_new_seeds_but_keeps_those_run():
     assert [r.seed for r in bench_run.run_row(c, PROBLEMS["abs"], 7, 1.0, None)] == list(range(7))
     assert calls == [[0, 1, 2], [3, 4, 5], [6]]
     assert [r.seed for r in bench_run.run_row(c, PROBLEMS["abs"], 7, 1.0, -1.0)] == [0, 1, 2]
+
+
+def test_reuse_takes_rows_from_the_last_run(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    first = ["--quick", "--only", "sklearn", "--problems", "abs", "--seeds-peers", "2", "--out", str(out)]
+    assert bench_run.main(first) == 0
+    before = out.with_suffix(".json").read_text()
+    # asking for 1 seed while reusing gives the 2 seeds of the earlier run, unchanged
+    assert bench_run.main(first[:-3] + ["1", "--reuse", "sklearn", "--out", str(out)]) == 0
+    assert out.with_suffix(".json").read_text() == before
+    assert "Reused from an earlier run" in out.read_text()

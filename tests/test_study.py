@@ -87,17 +87,20 @@ def test_study_of_abs_data_init_beats_naive(abs_problem):
     configs = configurations(FitSettings(hidden=(2,), trainer="lm", restarts=1, tol=1e-4),
                              init=["data", "naive"], revive=[True, False])
     assert [c.check_every for c in configs[:2]] == [FitSettings.check_every, NEVER]
-    data, data_bare, naive, naive_bare = study(abs_problem, configs, range(40), tol=1e-3)
+    data, data_bare, naive, naive_bare = study(abs_problem, configs, range(40), tol=1e-2)
     assert data.success_rate == data_bare.success_rate == 1.0 and data.theory is None
     assert naive.theory == naive_bare.theory == 0.5 and naive.config["revive"] and not naive_bare.config["revive"]
     # with nothing re-placing units, a naive init succeeds at most when its units face both ways
     assert naive_bare.ci_low <= 0.5 and naive_bare.ci_high < data.ci_low
     assert naive_bare.successes <= naive.successes
-    assert data.q1_error <= data.median_error <= data.q3_error <= 1e-3 < naive.q3_error
+    assert data.q1_error <= data.median_error <= data.q3_error <= 1e-2 < naive.q3_error
 
 
-def test_minimal_width_for_abs_is_two(abs_problem):
-    result = minimal(abs_problem, FitSettings(restarts=1, tol=1e-4), MinimalSettings(tol=1e-3, seeds=20))
+@pytest.mark.parametrize("restarts,tol", [(1, 1e-2), (None, 1e-3)])
+def test_minimal_width_for_abs_is_two(abs_problem, restarts, tol):
+    # one network per seed at 1% of the spread of |x|, and surefit fit's own candidates at the
+    # issue's 1e-3: one unit cannot get below 0.83, two can get to zero
+    result = minimal(abs_problem, FitSettings(restarts=restarts, tol=tol / 10), MinimalSettings(tol=tol, seeds=20))
     assert (result.width, result.depth) == (2, 1)
     rows = {r["width"]: r for r in result.table}
     assert rows[1]["successes"] == 0 and not rows[1]["passed"]  # one unit cannot bend both ways
@@ -119,13 +122,14 @@ def test_search_finds_the_first_passing_width():
 def test_cli_study_and_minimal_write_json(tmp_path, capsys):
     path, png = tmp_path / "study.json", tmp_path / "study.png"
     assert main(["study", "abs(x)", "--domain", "-1:1", "--hidden", "2", "--seeds", "6", "--init", "naive,data",
-                 "--trainer", "lm", "--tol", "1e-3", "--json", str(path), "--plot", str(png), "--quiet"]) == 0
+                 "--trainer", "lm", "--json", str(path), "--plot", str(png), "--quiet"]) == 0
     results = json.loads(path.read_text())["results"]
     assert [r["config"]["init"] for r in results] == ["naive", "data"]
     assert {"config", "seeds", "success_rate", "ci_low", "ci_high", "median_error", "median_time_s"} <= set(results[0])
     assert results[1]["success_rate"] == 1.0 and png.stat().st_size > 0
     out = tmp_path / "minimal.json"
-    assert main(["minimal", "abs(x)", "--domain", "-1:1", "--seeds", "5", "--json", str(out), "--quiet"]) == 0
+    assert main(["minimal", "abs(x)", "--domain", "-1:1", "--seeds", "5", "--tol", "1e-2", "--json", str(out),
+                 "--quiet"]) == 0
     answer = json.loads(out.read_text())
     assert (answer["width"], answer["depth"]) == (2, 1) and [r["width"] for r in answer["table"]] == [1, 2]
     assert "smallest width 2" in capsys.readouterr().out

@@ -6,6 +6,7 @@ target -> Problem -> scalers -> K candidates initialised -> trainers in turn
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -108,13 +109,33 @@ def fit_problem(problem: problems.Problem, settings: FitSettings, *, progress: b
     return fit_many(problem, settings, [settings.seed], progress=progress)[0]
 
 
+@contextmanager
+def one_thread():
+    """Run torch on one thread, then restore. Small networks' tensors are too small to share
+    out: a second thread mostly waits, and on a busy machine fits ran 10-150x slower with two."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[int], *,
              progress: bool = False) -> list[FitResult]:
     """One fit per seed, all trained at once as stacked tensors.
 
-    Each result is the same as fit_problem(problem, settings with that seed):
-    every seed has its own generator and stops on its own.
+    Each result is the same as fit_problem(problem, settings with that seed): every
+    seed has its own generator and stops on its own. "The same" is bitwise when the
+    candidates per seed are even; otherwise the batched BLAS may round the last bit
+    of a candidate differently (its memory alignment in the batch differs), and a
+    long fit can grow that into a different, equally valid end point.
     """
+    with one_thread():
+        return _fit_many(problem, settings, seeds, progress)
+
+
+def _fit_many(problem, settings, seeds, progress) -> list[FitResult]:
     start = time.perf_counter()
     settings.validate()
     net = NetSettings(problem.n_inputs, settings.hidden, settings.activation)

@@ -135,7 +135,7 @@ def from_function(target: Target, domain=None, *, points: int | None = None,
     points = points or (400 if d == 1 else 2000)
     if points < 2:
         raise SurefitError(f"need at least 2 points, not {points}")
-    X = sample(domains, points, sampling or ("grid" if d == 1 else "random"), np.random.default_rng(seed))
+    X = sample(domains, points, sampling or ("grid" if d <= 2 else "random"), np.random.default_rng(seed))
     X_eval = evaluation_grid(domains)
     probes = special_points(domains)
     y, y_eval, y_probe = (_call(target, A, description) for A in (X, X_eval, probes))

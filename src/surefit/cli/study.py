@@ -67,7 +67,8 @@ def register(sub) -> None:
     m.add_argument("--activation", default="relu")
     m.add_argument("--init", default="data")
     m.add_argument("--trainer", default="auto")
-    m.add_argument("--restarts", type=int, default=1, help="candidates per fit (default 1: one network)")
+    m.add_argument("--restarts", type=int, default=None,
+                   help="candidates per fit (default: surefit fit's own, by network size; 1: one network)")
     m.set_defaults(run=run_minimal)
 
 
@@ -153,7 +154,9 @@ def run_minimal(args) -> int:
                        restarts=args.restarts, tol=args.tol / TRAIN_MARGIN, max_steps=args.max_steps)
     base.validate()
     result = minimal(problem, base, settings, make_engine(args.engine, args.address, progress=not args.quiet))
-    restarts = "one network per seed" if args.restarts == 1 else f"best of {args.restarts} candidates per seed"
+    restarts = ("one network per seed" if args.restarts == 1 else
+                "surefit fit's default candidates per seed" if args.restarts is None else
+                f"best of {args.restarts} candidates per seed")
     show(heading("minimal", problem, args, f"{restarts}, init {args.init}, trainer {args.trainer}"))
     rows = [[r["depth"], r["width"], r["n_params"], f"{r['successes']}/{r['seeds']}",
              percent_ci(r["success_rate"], r["ci_low"], r["ci_high"]), f"{r['median_error']:.1e}",

@@ -19,7 +19,7 @@ class Adam(Trainer):
     lr: float = 1e-2
     batch_size: int | None = None  # None: the full batch
     final_fraction: float = 1e-2
-    stopping: Stopping = Stopping(max_steps=3000, patience=300)
+    stopping: Stopping = Stopping(max_steps=1500, patience=200)
 
     def init(self, theta: torch.Tensor, data: Data) -> State:
         theta = theta.detach().clone().requires_grad_(True)

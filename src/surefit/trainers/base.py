@@ -53,8 +53,8 @@ class State:
     theta: torch.Tensor  # (K, P)
     loss: torch.Tensor  # (K,) training MSE in scaled units: sqrt(loss) is the relative RMSE
     step: int = 0
-    best: torch.Tensor | None = None  # (K,) lowest loss so far, for the stall rule
-    since_best: torch.Tensor | None = None  # (K,) steps since a real improvement
+    best: torch.Tensor | None = None  # (G,) each group's best loss at its last real improvement
+    since_best: torch.Tensor | None = None  # (G,) steps since then
     verdicts: list[Status | None] | None = None  # per group: why it stopped, None while training
     inner: Any = field(default=None, repr=False)  # the trainer's own memory
 
@@ -67,13 +67,14 @@ class State:
 
 @dataclass(frozen=True)
 class Stopping:
-    """Stop at tolerance (on relative RMSE), at max_steps, or when every candidate stalls."""
+    """Stop at tolerance (on relative RMSE), at max_steps, or when the group's best loss
+    has not fallen by a share `min_gain` within `patience` steps."""
     tol: float = 1e-7
     max_steps: int = 1000
-    patience: int = 50  # steps without a relative improvement of `min_gain`
-    min_gain: float = 1e-4
+    patience: int = 50
+    min_gain: float = 1e-2
 
-    def check(self, loss: torch.Tensor, since_best: torch.Tensor, step: int) -> Status | None:
+    def check(self, loss: torch.Tensor, since_best: int, step: int) -> Status | None:
         """The verdict for one group of candidates, or None to go on."""
         finite = torch.isfinite(loss)
         if not finite.any():
@@ -82,25 +83,23 @@ class Stopping:
             return Status.CONVERGED
         if step >= self.max_steps:
             return Status.MAX_STEPS
-        if bool((since_best >= self.patience).all()):
+        if since_best >= self.patience:
             return Status.STALLED
         return None
 
 
 def track(state: State, stopping: Stopping, data: Data) -> State:
-    """After init or a step: update the per-candidate stall counters and each group's verdict."""
-    loss = torch.nan_to_num(state.loss.detach(), nan=float("inf"))
+    """After init or a step: update each group's stall counter and verdict."""
+    loss = torch.nan_to_num(state.loss.detach(), nan=float("inf")).view(data.groups, -1)  # (G, K/G)
+    group_best = loss.min(dim=1).values
     if state.best is None:
-        state.best, state.since_best = loss.clone(), torch.zeros_like(loss, dtype=torch.long)
+        state.best, state.since_best = group_best, torch.zeros(data.groups, dtype=torch.long)
         state.verdicts = state.verdicts or [None] * data.groups
     else:
-        improved = loss < state.best * (1 - stopping.min_gain)
+        improved = group_best < state.best * (1 - stopping.min_gain)
         state.since_best = torch.where(improved, 0, state.since_best + 1)
-        state.best = torch.minimum(state.best, loss)
-    size = loss.shape[0] // data.groups
-    state.verdicts = [v if v is not None else
-                      stopping.check(loss[g * size:(g + 1) * size], state.since_best[g * size:(g + 1) * size],
-                                     state.step)
+        state.best = torch.where(improved, group_best, state.best)
+    state.verdicts = [v if v is not None else stopping.check(loss[g], int(state.since_best[g]), state.step)
                       for g, v in enumerate(state.verdicts)]
     return state
 

@@ -18,7 +18,7 @@ class LBFGS(Trainer):
     memory: int = 20
     armijo: float = 1e-4
     max_halvings: int = 30
-    stopping: Stopping = Stopping(max_steps=1500, patience=100)
+    stopping: Stopping = Stopping(max_steps=600, patience=60)
 
     def init(self, theta: torch.Tensor, data: Data) -> State:
         theta = theta.detach()

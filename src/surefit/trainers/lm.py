@@ -29,7 +29,7 @@ class LevenbergMarquardt(Trainer):
     damping: float = 1e-3  # initial lambda
     shrink: float = 0.3  # lambda *= shrink after a good step ...
     grow: float = 4.0  # ... and *= grow after a rejected one
-    stopping: Stopping = Stopping(max_steps=400, patience=20, min_gain=1e-3)
+    stopping: Stopping = Stopping(max_steps=300, patience=40)
 
     def init(self, theta: torch.Tensor, data: Data) -> State:
         theta = solve_output(data.net, theta, data.X, data.y)
@@ -42,8 +42,8 @@ class LevenbergMarquardt(Trainer):
         hidden = data.net.n_params - (data.net.widths[-2] + 1)  # theta[:, :hidden] is nonlinear
         r = forward(data.net, theta, data.X) - data.y  # (K, N)
         J = jacobian(data.net, theta, data.X)[..., :hidden]  # (K, N, hidden)
-        g = (J.transpose(1, 2) @ r.unsqueeze(-1)).squeeze(-1)  # the exact gradient, output solved
         Q = torch.linalg.qr(output_features(data.net, theta, data.X)).Q  # (K, N, w+1)
+        g = (J.transpose(1, 2) @ r.unsqueeze(-1)).squeeze(-1)  # the exact gradient, output solved
         J = J - Q @ (Q.transpose(1, 2) @ J)  # Kaufman: only the curvature uses the projection
         A = J.transpose(1, 2) @ J
         diag = A.diagonal(dim1=1, dim2=2)
@@ -60,3 +60,4 @@ class LevenbergMarquardt(Trainer):
         state.inner = torch.where(ok, lam * self.shrink, lam * self.grow).clamp(1e-12, 1e10)
         state.step += 1
         return track(state, self.stopping, data)
+
