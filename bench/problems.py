@@ -68,10 +68,10 @@ PROBLEMS = {p.key: p for p in [
                  "sqrt(x^2 + y^2) on [-1, 1]^2, 2000 uniform points (seed 001)"),
     BenchProblem("quad", "x**2 + x", ("x=1:1000",), 1000, "grid", (45, 45), "relu",
                  "x^2 + x on 1..1000, 1000 points (seed 002)"),
-    BenchProblem("log", "log(x)", ("x=0.01:1",), 400, "grid", (50, 10), "relu",
-                 "log(x) on [0.01, 1], 400 points (seed 003)"),
-    BenchProblem("logtanh", "log(x)", ("x=0.01:1",), 400, "grid", (20,), "tanh",
-                 "log(x) on [0.01, 1], 400 points, 20 tanh units (issue 2)"),
+    BenchProblem("log", "log(x)", ("x=0.01:1",), 1000, "grid", (50, 10), "relu",
+                 "log(x) on [0.01, 1], 1000 points (surefit's default; seed 003)"),
+    BenchProblem("logtanh", "log(x)", ("x=0.01:1",), 1000, "grid", (20,), "tanh",
+                 "log(x) on [0.01, 1], 1000 points, 20 tanh units (issue 2)"),
 ]}
 
 

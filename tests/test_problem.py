@@ -77,15 +77,17 @@ def test_random_sampling_gives_exactly_points_inside_the_domain(d, points):
     assert len(np.unique(p.X[:, 0])) == points
 
 
-def test_defaults_are_a_grid_of_400_in_1d_and_2000_random_points_in_2d():
-    assert from_function("x", "0:1").X.shape == (400, 1)
+def test_defaults_are_grids_up_to_2d_and_random_points_above():
+    assert from_function("x", "0:1").X.shape == (1000, 1)
     p = from_function("x*y", "0:1")
-    assert p.X.shape == (2000, 2) and len(np.unique(p.X[:, 0])) == 2000
+    assert p.X.shape == (45 * 45, 2) and len(np.unique(p.X[:, 0])) == 45  # round(sqrt(2000)) per axis
     assert p.X_eval.shape[0] >= 40_000 / 2 and p.X_eval.shape[1] == 2
+    q = from_function("x*y*z", "0:1")
+    assert q.X.shape == (2000, 3) and len(np.unique(q.X[:, 0])) == 2000
 
 
 def test_sampling_is_seeded():
-    a, b, c = (from_function("x*y", "0:1", seed=s) for s in (1, 1, 2))
+    a, b, c = (from_function("x*y", "0:1", sampling="random", seed=s) for s in (1, 1, 2))
     np.testing.assert_array_equal(a.X, b.X)
     assert not np.array_equal(a.X, c.X)
 

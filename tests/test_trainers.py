@@ -9,6 +9,7 @@ from surefit.fit import FitSettings, plan
 from surefit.init import INITIALISERS, initialise
 from surefit.nets import NetSettings
 from surefit.trainers import LBFGS, Adam, Data, LevenbergMarquardt, State, Status, Stopping
+from surefit.trainers.base import track
 
 TRAINERS = ["lm", "adam", "lbfgs", "adam+lbfgs"]
 MATRIX_STEPS = 30
@@ -119,14 +120,25 @@ def test_stacked_groups_train_as_they_would_alone(trainer):
 
 def test_stopping_rules():
     stop = Stopping(tol=1e-3, max_steps=10, patience=5)
-    calm = torch.zeros(2, dtype=torch.long)
-    assert stop.check(torch.tensor([1e-7, 1.0]), calm, 0) is Status.CONVERGED  # sqrt(1e-7) < 1e-3
-    assert stop.check(torch.tensor([1e-5, 1.0]), calm, 3) is None  # sqrt(1e-5) > 1e-3
-    assert stop.check(torch.tensor([1e-5, 1.0]), calm, 10) is Status.MAX_STEPS
-    assert stop.check(torch.tensor([1e-5, 1.0]), torch.tensor([5, 4]), 3) is None  # one still improving
-    assert stop.check(torch.tensor([1e-5, 1.0]), torch.tensor([5, 9]), 3) is Status.STALLED
-    assert stop.check(torch.tensor([float("nan"), float("inf")]), calm, 3) is Status.DIVERGED
-    assert stop.check(torch.tensor([float("nan"), 1e-7]), calm, 3) is Status.CONVERGED
+    assert stop.check(torch.tensor([1e-7, 1.0]), 0, 0) is Status.CONVERGED  # sqrt(1e-7) < 1e-3
+    assert stop.check(torch.tensor([1e-5, 1.0]), 0, 3) is None  # sqrt(1e-5) > 1e-3
+    assert stop.check(torch.tensor([1e-5, 1.0]), 0, 10) is Status.MAX_STEPS
+    assert stop.check(torch.tensor([1e-5, 1.0]), 4, 3) is None  # the group's best fell 4 steps ago
+    assert stop.check(torch.tensor([1e-5, 1.0]), 5, 3) is Status.STALLED
+    assert stop.check(torch.tensor([float("nan"), float("inf")]), 0, 3) is Status.DIVERGED
+    assert stop.check(torch.tensor([float("nan"), 1e-7]), 0, 3) is Status.CONVERGED
+
+
+def test_a_group_stalls_when_its_best_stops_falling_by_min_gain():
+    net = NetSettings(1, (2,))
+    data = Data(net, torch.linspace(-1, 1, 5).unsqueeze(1), torch.zeros(5), groups=2)
+    stop = Stopping(max_steps=100, patience=2, min_gain=0.1)
+    state = track(State(theta=torch.zeros(4, net.n_params), loss=torch.tensor([1.0, 2.0, 1.0, 1.0])), stop, data)
+    for loss in ([0.95, 2.0, 0.5, 1.0], [0.92, 2.0, 0.2, 1.0]):  # group 0 creeps by < 10%, group 1 falls
+        state.loss, state.step = torch.tensor(loss), state.step + 1
+        state = track(state, stop, data)
+    assert state.verdicts == [Status.STALLED, None]
+    assert state.best.tolist() == pytest.approx([1.0, 0.2])
 
 
 def test_status_reads_as_a_sentence():

@@ -132,7 +132,7 @@ def from_function(target: Target, domain=None, *, points: int | None = None,
         description = getattr(target, "__name__", "the target function")
     domains = resolve_domains(variables, domain)
     d = len(domains)
-    points = points or (400 if d == 1 else 2000)
+    points = points or (1000 if d == 1 else 2000)
     if points < 2:
         raise SurefitError(f"need at least 2 points, not {points}")
     X = sample(domains, points, sampling or ("grid" if d <= 2 else "random"), np.random.default_rng(seed))

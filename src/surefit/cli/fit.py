@@ -36,7 +36,7 @@ def register(sub) -> None:
                        description="Fit a small network to EXPR on --domain, or to --csv data.")
     p.add_argument("expr", nargs="?", help='target expression, e.g. "abs(x)" or "sqrt(x**2 + y**2)"')
     p.add_argument("--domain", action="append", help="LOW:HIGH for all variables, or NAME=LOW:HIGH each")
-    p.add_argument("--points", type=int, default=None, help="training points (default 400 in 1-D, 2000 else)")
+    p.add_argument("--points", type=int, default=None, help="training points (default 1000 in 1-D, 2000 else)")
     p.add_argument("--sampling", choices=["grid", "random"], default=None)
     p.add_argument("--csv", help="CSV file with a header row, instead of EXPR")
     p.add_argument("--target", help="the CSV column to predict")
