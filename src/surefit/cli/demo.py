@@ -19,13 +19,13 @@ def run(args) -> int:
     rows = []
     for problem, r in results:
         net = r.model.net
-        rows.append([f"{r.target}\n[dim]{problem.thread}[/dim]",
-                     f"{','.join(map(str, net.hidden))} {net.activation}", r.status.name.lower(),
+        rows.append([r.target, f"{','.join(map(str, net.hidden))} {net.activation}", r.status.name.lower(),
                      r.metrics["relative_rmse"], r.metrics["max_error"],
                      f"{r.units_alive}/{r.units_total}", f"{r.time_s:.1f} s"])
     console.print(table("surefit demo: the four seed problems, default settings (errors on held-out points)",
-                        ["problem / what the thread hit", "network", "status", "relative RMSE",
-                         "max error", "units alive", "time"], rows))
+                        ["problem", "network", "status", "rel. RMSE", "max error", "alive", "time"], rows))
+    for problem, r in results:
+        console.print(f"[bold]{r.target}[/bold]: the thread hit: {problem.thread}. surefit: {r.status}.")
     console.print(f"plots in {args.out}/")
     if args.json:
         write_json(args.json, {p.name: r.report() for p, r in results})
