@@ -168,13 +168,14 @@ def test_numpy_odd_name(tmp_path):
 
 @pytest.fixture(scope="module")
 def abs_model() -> Model:
-    return surefit.fit("abs(x)", "-1000:1000", hidden=2).model
+    return surefit.fit("abs(x)", "-1000:1000", points=400, hidden=2).model
 
 
 def test_abs_model_every_format(tmp_path, abs_model):
     """The README's example: a 2-unit relu net that is |x| on [-1000, 1000], in every format."""
     X = np.linspace(-1000, 1000, 4001)[:, None]
-    assert np.max(np.abs(abs_model.predict(X) - np.abs(X[:, 0]))) < 1e-6 * 1000
+    err = abs_model.predict(X) - np.abs(X[:, 0])  # the issue's criterion: relative RMSE <= 1e-3
+    assert np.sqrt(np.mean(err ** 2)) / np.abs(X[:, 0]).std() < 1e-3
     results = {"numpy": run_numpy(export(abs_model, "numpy", tmp_path / "abs_x.py")[0], X),
                "onnx": run_onnx(export(abs_model, "onnx", tmp_path / "abs_x.onnx")[0], X, np.float64)}
     if CC:

@@ -73,7 +73,8 @@ def _check(node: ast.AST, text: str) -> set[str]:
             names.add(sub.id)
         elif isinstance(sub, ast.Call):
             if not isinstance(sub.func, ast.Name) or sub.func.id not in FUNCTIONS or sub.keywords:
-                raise SurefitError(f"only calls of known functions are allowed in {text!r}")
+                called = f" ({sub.func.id!r} is not one)" if isinstance(sub.func, ast.Name) else ""
+                raise SurefitError(f"only calls of known functions are allowed in {text!r}{called}")
         elif isinstance(sub, ast.Constant):
             if not isinstance(sub.value, (int, float)) or isinstance(sub.value, bool):
                 raise SurefitError(f"only numbers are allowed as constants in {text!r}")
