@@ -9,7 +9,7 @@ from surefit.engines import LocalEngine, RayEngine, Trial, chunks
 from surefit.fit import FitSettings, fit_problem
 from surefit.minimal import MinimalSettings, minimal, search
 from surefit.problem import from_function
-from surefit.study import NEVER, configurations, study, theory_success
+from surefit.study import configurations, study, theory_success
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_theory_applies_to_abs_with_sign_symmetric_init(abs_problem):
 def test_study_of_abs_data_init_beats_naive(abs_problem):
     configs = configurations(FitSettings(hidden=(2,), trainer="lm", restarts=1, tol=1e-4),
                              init=["data", "naive"], revive=[True, False])
-    assert [c.check_every for c in configs[:2]] == [FitSettings.check_every, NEVER]
+    assert [c.check_every for c in configs[:2]] == [FitSettings.check_every, None]
     data, data_bare, naive, naive_bare = study(abs_problem, configs, range(40), tol=1e-2)
     assert data.success_rate == data_bare.success_rate == 1.0 and data.theory is None
     assert naive.theory == naive_bare.theory == 0.5 and naive.config["revive"] and not naive_bare.config["revive"]

@@ -38,7 +38,7 @@ class FitSettings:
     seed: int = 0
     tol: float = 1e-7  # stop when the training relative RMSE reaches this
     max_steps: int | None = None  # per trainer; None: each trainer's default
-    check_every: int = 20  # steps between dead-unit checks
+    check_every: int | None = 20  # steps between dead-unit checks; None: never revive
 
     def validate(self) -> None:
         if any(int(w) != w or w < 1 for w in self.hidden):
@@ -192,7 +192,8 @@ def train(stages: list[Trainer], theta, data: Data, settings: FitSettings, gens,
                 if was_active[g]:
                     history[g].append(float(best[g]))
             bar.advance(float(best.min()))
-            if state.step % settings.check_every == 0 and state.step < trainer.stopping.max_steps // 2:
+            if settings.check_every and state.step % settings.check_every == 0 \
+                    and state.step < trainer.stopping.max_steps // 2:
                 new_theta, counts = revive(data.net, state.theta.detach(), data.X, data.y, gens, state.active)
                 with torch.no_grad():  # in place: the trainer keeps its memory, the loss is unchanged
                     state.theta.copy_(new_theta)

@@ -32,7 +32,6 @@ from .problem import Problem
 from .stats import quartiles, success_rate, wilson
 
 SWEEPABLE = ("hidden", "activation", "init", "trainer", "restarts", "max_steps", "revive")
-NEVER = 2**62  # a check interval no training reaches: no dead-unit revival
 SIGN_SYMMETRIC = ("he", "glorot", "naive")  # random inits where each unit's slope sign is a coin flip
 
 
@@ -73,7 +72,7 @@ def configurations(base: FitSettings, **sweep: Sequence) -> list[FitSettings]:
 def with_values(base: FitSettings, values: dict) -> FitSettings:
     revive = values.pop("revive", None)
     if revive is not None:
-        values["check_every"] = FitSettings.check_every if revive else NEVER
+        values["check_every"] = FitSettings.check_every if revive else None
     return replace(base, **values)
 
 
@@ -99,7 +98,7 @@ def summarise(problem: Problem, settings: FitSettings, trials: Sequence[Trial], 
 def config_of(settings: FitSettings) -> dict:
     config = {k: getattr(settings, k) for k in SWEEPABLE if k != "revive"}
     config["hidden"] = list(config["hidden"])
-    config["revive"] = settings.check_every < NEVER
+    config["revive"] = settings.check_every is not None
     return config
 
 
