@@ -12,6 +12,13 @@ from ..store import save
 from .output import console, parse_widths, table, write_json
 
 
+def add_problem_arguments(p: argparse.ArgumentParser) -> None:
+    """Where a target expression is sampled, shared with other commands that fit one."""
+    p.add_argument("--domain", action="append", help="LOW:HIGH for all variables, or NAME=LOW:HIGH each")
+    p.add_argument("--points", type=int, default=None, help="training points (default 1000 in 1-D, 2000 else)")
+    p.add_argument("--sampling", choices=["grid", "random"], default=None)
+
+
 def add_fit_arguments(p: argparse.ArgumentParser) -> None:
     """Network and training options, shared with other commands that fit."""
     p.add_argument("--hidden", default="8", help="hidden widths, e.g. 2 or 45,45 (default 8)")
@@ -35,9 +42,7 @@ def register(sub) -> None:
     p = sub.add_parser("fit", help="fit a network to an expression or to CSV data",
                        description="Fit a small network to EXPR on --domain, or to --csv data.")
     p.add_argument("expr", nargs="?", help='target expression, e.g. "abs(x)" or "sqrt(x**2 + y**2)"')
-    p.add_argument("--domain", action="append", help="LOW:HIGH for all variables, or NAME=LOW:HIGH each")
-    p.add_argument("--points", type=int, default=None, help="training points (default 1000 in 1-D, 2000 else)")
-    p.add_argument("--sampling", choices=["grid", "random"], default=None)
+    add_problem_arguments(p)
     p.add_argument("--csv", help="CSV file with a header row, instead of EXPR")
     p.add_argument("--target", help="the CSV column to predict")
     p.add_argument("--inputs", help="comma-separated CSV input columns (default: all others)")

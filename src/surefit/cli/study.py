@@ -12,6 +12,7 @@ from ..errors import SurefitError
 from ..fit import FitSettings
 from ..minimal import MinimalSettings, minimal
 from ..study import Outcome, configurations, fmt_value, plot_study, study, swept_keys
+from .fit import add_problem_arguments
 from .output import console, parse_widths, table, write_json
 
 TRAIN_MARGIN = 10  # training stops at tol / TRAIN_MARGIN, so held-out error has room to be worse
@@ -24,9 +25,7 @@ def show(renderable) -> None:
 
 def add_common(p: argparse.ArgumentParser, tol: float, seeds: int) -> None:
     p.add_argument("expr", help='target expression, e.g. "abs(x)" or "sqrt(x**2 + y**2)"')
-    p.add_argument("--domain", action="append", help="LOW:HIGH for all variables, or NAME=LOW:HIGH each")
-    p.add_argument("--points", type=int, default=None, help="training points (default 400 in 1-D, 2000 else)")
-    p.add_argument("--sampling", choices=["grid", "random"], default=None)
+    add_problem_arguments(p)
     p.add_argument("--seeds", type=int, default=seeds, help=f"seeds per configuration (default {seeds})")
     p.add_argument("--tol", type=float, default=tol,
                    help=f"a seed succeeds when its held-out relative RMSE is at most this (default {tol:g}); "
