@@ -146,9 +146,10 @@ def test_status_reads_as_a_sentence():
         assert str(status) == status.value and " " in str(status)
 
 
-def test_plan_picks_lm_for_small_networks_and_adam_then_lbfgs_for_large():
+def test_plan_picks_lm_for_small_networks_and_lbfgs_or_adam_then_lbfgs_for_large():
     small, large = NetSettings(1, (8,)), NetSettings(1, (45, 45))
     assert [type(t) for t in plan(FitSettings(), small)] == [LevenbergMarquardt]
-    assert [type(t) for t in plan(FitSettings(), large)] == [Adam, LBFGS]
+    assert [type(t) for t in plan(FitSettings(), large)] == [LBFGS]  # from the data-aware start
+    assert [type(t) for t in plan(FitSettings(init="he"), large)] == [Adam, LBFGS]
     capped = plan(FitSettings(trainer="adam+lbfgs", max_steps=7, tol=1e-4), small)
     assert [(t.stopping.max_steps, t.stopping.tol) for t in capped] == [(7, 1e-4), (7, 1e-4)]

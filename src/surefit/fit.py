@@ -12,6 +12,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
 from . import problem as problems
 from .errors import SurefitError
@@ -58,14 +59,21 @@ class FitSettings:
 
 
 def default_restarts(n_params: int) -> int:
-    return 16 if n_params <= 100 else 4
+    """Candidates per fit: many for tiny networks, where they are cheap and bad starts
+    likeliest; few for big ones, whose data-aware starts all end alike."""
+    for limit, candidates in ((50, 16), (200, 8), (LM_MAX_PARAMS, 2)):
+        if n_params <= limit:
+            return candidates
+    return 1
 
 
 def plan(settings: FitSettings, net: NetSettings) -> list[Trainer]:
-    """The trainers to run in turn: LM for small networks, else Adam then L-BFGS."""
+    """The trainers to run in turn: LM for small networks; else L-BFGS from a data-aware
+    start (Adam's first steps would throw that start away), or Adam then L-BFGS."""
     name = settings.trainer
     if name == "auto":
-        name = "lm" if net.n_params <= LM_MAX_PARAMS else "adam+lbfgs"
+        big = "lbfgs" if settings.init == "data" else "adam+lbfgs"
+        name = "lm" if net.n_params <= LM_MAX_PARAMS else big
     chosen = {"lm": [LevenbergMarquardt()], "adam": [Adam()],
               "lbfgs": [LBFGS()], "adam+lbfgs": [Adam(), LBFGS()]}[name]
     return [_with_stopping(t, settings) for t in chosen]
@@ -116,7 +124,8 @@ def one_thread():
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        yield
+        with threadpool_limits(1):  # numpy's BLAS too (Levenberg-Marquardt uses it)
+            yield
     finally:
         torch.set_num_threads(before)
 

@@ -45,6 +45,11 @@ def data_aware(net, X, y, K, gen):
             weights.append((W, bias))
             h = act(h @ W + bias.unsqueeze(1))
             continue
+        if net.n_inputs == 1:
+            W, bias = hinges_of_fit(h, y, b, gen, net.activation)
+            weights.append((W, bias))
+            h = act(h @ W + bias.unsqueeze(1))
+            continue
         W = torch.randn(K, a, b, generator=gen, dtype=X.dtype)
         if a == 1:  # alternate orientations: + - + - ..., starting at random
             start = torch.randint(0, 2, (K, 1, 1), generator=gen) * 2 - 1
@@ -75,6 +80,24 @@ def curvature_kinks(x: torch.Tensor, y: torch.Tensor, width: int, K: int, gen: t
         slope = 1 / spacing
     W = sign * slope
     return W.unsqueeze(1), -W * centres
+
+
+def hinges_of_fit(h: torch.Tensor, y: torch.Tensor, width: int, gen: torch.Generator,
+                  activation: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """A deeper layer for one input: W (K, a, width), b (K, width) whose units bend the
+    previous layer's least-squares fit f = [h 1] c of y, at kinks spread along f.
+    Units of both orientations span f itself, so the deeper network starts at least
+    as good as the shallower one did (random directions can start far worse)."""
+    K, N, a = h.shape
+    H = torch.cat([h, torch.ones_like(h[..., :1])], dim=-1)
+    c = torch.linalg.lstsq(H, y.expand(K, N).unsqueeze(-1), driver="gelsd").solution[..., 0]  # (K, a+1)
+    Ws, bs = [], []
+    for k in range(K):
+        f = H[k] @ c[k]  # (N,)
+        w, b0 = curvature_kinks(f, y, width, 1, gen, activation)  # z = f w + b0, w (1, 1, width)
+        Ws.append(c[k, :a, None] * w[0])  # (a, width)
+        bs.append(c[k, a] * w[0, 0] + b0[0])
+    return torch.stack(Ws), torch.stack(bs)
 
 
 def curvature_density(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -123,13 +123,13 @@ def output_features(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> t
 def solve_output(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """theta with its output layer replaced by the least-squares best for its hidden features.
 
-    Solved by QR on [H; mu I] (a ridge of mu = 1e-6 of the largest column norm keeps
-    dead, all-zero features harmless) rather than by normal equations, which would
+    Solved by QR on [H; mu I] (a ridge of mu = 1e-9 of the largest column norm keeps
+    dead, all-zero features harmless; a larger one biases fits near 1e-6 relative error) rather than by normal equations, which would
     square H's condition number and make the loss noisy near the optimum.
     """
     H = output_features(net, theta, X)
     K, N, w = H.shape
-    mu = 1e-6 * H.norm(dim=1).amax(-1)  # (K,)
+    mu = 1e-9 * H.norm(dim=1).amax(-1)  # (K,)
     A = torch.cat([H, mu[:, None, None] * torch.eye(w, dtype=H.dtype)], dim=1)  # (K, N + w, w)
     b = torch.cat([y.expand(K, N), torch.zeros(K, w, dtype=H.dtype)], dim=1).unsqueeze(-1)
     c = torch.linalg.lstsq(A, b, driver="gels").solution.squeeze(-1)  # (K, w)

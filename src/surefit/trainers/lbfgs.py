@@ -33,21 +33,15 @@ class LBFGS(Trainer):
         uphill = (d * g).sum(-1) >= 0
         d = torch.where(uphill.unsqueeze(-1), -g, d)  # fall back to steepest descent
         slope = (d * g).sum(-1)  # (K,) < 0
-        t = torch.ones_like(loss)
-        accepted = ~state.active  # finished groups keep their theta
-        new_theta, new_loss = theta.clone(), loss.clone()
-        for _ in range(self.max_halvings):  # backtrack each candidate on its own
-            trial = theta + t.unsqueeze(-1) * d
-            with torch.no_grad():
-                trial_loss = data.losses(trial)
-            ok = ~accepted & torch.isfinite(trial_loss) & (trial_loss <= loss + self.armijo * t * slope)
-            new_theta = torch.where(ok.unsqueeze(-1), trial, new_theta)
-            new_loss = torch.where(ok, trial_loss, new_loss)
-            accepted |= ok
-            if bool(accepted.all()):
-                break
-            t = torch.where(accepted, t, t / 2)
-        new_loss, new_g = value_and_grad(data, new_theta)
+        # The full step usually passes Armijo: try it with its gradient, backtrack only the rest.
+        trial_loss, trial_g = value_and_grad(data, theta + d)
+        ok = state.active & torch.isfinite(trial_loss) & (trial_loss <= loss + self.armijo * slope)
+        new_theta = torch.where(ok.unsqueeze(-1), theta + d, theta)  # finished groups keep theirs
+        new_loss, new_g = torch.where(ok, trial_loss, loss), torch.where(ok.unsqueeze(-1), trial_g, g)
+        pending = state.active & ~ok
+        if bool(pending.any()):
+            new_theta = self.backtrack(data, theta, loss, d, slope, pending, new_theta)
+            new_loss, new_g = value_and_grad(data, new_theta)
         s, y = new_theta - theta, new_g - g
         keep = ((s * y).sum(-1) > 1e-12).unsqueeze(-1)  # curvature pairs that keep H positive
         mem["s"] = (mem["s"] + [s * keep])[-self.memory:]
@@ -57,6 +51,21 @@ class LBFGS(Trainer):
         state.step += 1
         return track(state, self.stopping, data)
 
+
+    def backtrack(self, data, theta, loss, d, slope, pending, new_theta):
+        """Halve each pending candidate's step until Armijo holds; one that never passes stays put."""
+        t = torch.full_like(loss, 0.5)
+        for _ in range(self.max_halvings):
+            trial = theta + t.unsqueeze(-1) * d
+            with torch.no_grad():
+                trial_loss = data.losses(trial)
+            ok = pending & torch.isfinite(trial_loss) & (trial_loss <= loss + self.armijo * t * slope)
+            new_theta = torch.where(ok.unsqueeze(-1), trial, new_theta)
+            pending = pending & ~ok
+            if not bool(pending.any()):
+                break
+            t = t / 2
+        return new_theta
 
 def value_and_grad(data: Data, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     theta = theta.detach().requires_grad_(True)
