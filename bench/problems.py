@@ -103,7 +103,6 @@ class Contestant:
     problems: tuple[str, ...]
     run: Callable[[BenchProblem, Sequence[int], float], list[Record]]  # (problem, seeds, effort)
     max_seeds: int | None = None  # slow peers run fewer seeds; RESULTS.md says so
-    chunk: int = 1  # seeds per call of run
     note: str = ""  # how it differs from the thread's code, if at all
 
 

@@ -47,12 +47,12 @@ def seed_count(c: Contestant, args) -> int:
 
 
 def run_row(c: Contestant, bp, n: int, effort: float, budget_s: float | None) -> list[Record]:
-    """Seeds 0 .. n-1, a chunk at a time; with a budget, no new chunk starts after it is spent."""
+    """Seeds 0 .. n-1, one at a time; with a budget, no new seed starts after it is spent."""
     records, start = [], time.perf_counter()
-    for first in range(0, n, c.chunk):
+    for seed in range(n):
         if budget_s is not None and records and time.perf_counter() - start > budget_s:
             break
-        records += c.run(bp, list(range(first, min(first + c.chunk, n))), effort)
+        records += c.run(bp, [seed], effort)
     return records
 
 
@@ -111,10 +111,7 @@ def notes(args, ran: list[Contestant], load_before, load_after, wall_s: float,
         out.append(f"sqrt: the best 3-unit ReLU fit on the held-out grid has relative RMSE {best:.5g} "
                    "(scipy least squares from many starts, independent of surefit); success is within 5% of it.")
     if any(c.family == "surefit" for c in ran):
-        import peers_surefit
-        out.append(f"surefit: errors of all seeds from fit_many (batches of {peers_surefit.CHUNK} seeds, "
-                   f"bitwise identical to single fits, checked on the timed seeds); the time is the median "
-                   f"of single surefit.fit calls on the first {peers_surefit.TIMED_SEEDS} seeds, timed one by one.")
+        out.append("surefit: every seed is a single surefit.fit call, timed on its own.")
     if args.row_budget:
         out.append(f"Each row stopped starting new seeds after {args.row_budget:g} s; "
                    "the seeds column gives how many ran.")

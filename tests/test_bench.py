@@ -109,10 +109,10 @@ def test_a_row_budget_stops_new_seeds_but_keeps_those_run():
     def fake(bp, seeds, effort):
         calls.append(list(seeds))
         return [Record("fake", bp.key, s, 0.0, 0.0, 1.0, True) for s in seeds]
-    c = bench_run.Contestant("fake", "sklearn", ("abs",), fake, chunk=3)
+    c = bench_run.Contestant("fake", "sklearn", ("abs",), fake)
     assert [r.seed for r in bench_run.run_row(c, PROBLEMS["abs"], 7, 1.0, None)] == list(range(7))
-    assert calls == [[0, 1, 2], [3, 4, 5], [6]]
-    assert [r.seed for r in bench_run.run_row(c, PROBLEMS["abs"], 7, 1.0, -1.0)] == [0, 1, 2]
+    assert calls == [[s] for s in range(7)]
+    assert [r.seed for r in bench_run.run_row(c, PROBLEMS["abs"], 7, 1.0, -1.0)] == [0]
 
 
 def test_reuse_takes_rows_from_the_last_run(tmp_path):
