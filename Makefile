@@ -19,7 +19,7 @@ test: setup
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) bench/run.py --row-budget 90
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache

@@ -58,11 +58,17 @@ def summarise(records: Sequence[Record]) -> list[Row]:
     return rows
 
 
+def percent(rate: float) -> str:
+    """0.995 -> '99.5%': never round a miss up to 100% or a hit down to 0%."""
+    text = f"{rate:.0%}"
+    return text if (text == "100%") == (rate == 1) and (text == "0%") == (rate == 0) else f"{rate:.1%}"
+
+
 def cells(row: Row, ours: Row | None) -> list[str]:
     """A row's text: counts, errors, times, and ratios against surefit's row."""
     peer = ours is not None and ours is not row
     return [row.contestant, str(row.seeds),
-            f"{row.success_rate:.0%} ({row.successes}/{row.seeds})",
+            f"{percent(row.success_rate)} ({row.successes}/{row.seeds})",
             f"{row.median_error:.3g}", f"{row.worst_error:.3g}", f"{row.median_time_s:.3g} s",
             f"{ours.median_error / row.median_error:.3g}" if peer and row.median_error > 0 else "",
             f"{ours.median_time_s / row.median_time_s:.3g}" if peer else ""]

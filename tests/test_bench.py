@@ -124,3 +124,7 @@ def test_reuse_takes_rows_from_the_last_run(tmp_path):
     assert bench_run.main(first[:-3] + ["1", "--reuse", "sklearn", "--out", str(out)]) == 0
     assert out.with_suffix(".json").read_text() == before
     assert "Reused from an earlier run" in out.read_text()
+
+
+def test_a_success_rate_is_never_rounded_to_all_or_none():
+    assert [report.percent(r) for r in (1, 199 / 200, 0.5, 1 / 1000, 0)] == ["100%", "99.5%", "50%", "0.1%", "0%"]
