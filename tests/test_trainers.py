@@ -151,5 +151,7 @@ def test_plan_picks_lm_for_small_networks_and_lbfgs_or_adam_then_lbfgs_for_large
     assert [type(t) for t in plan(FitSettings(), small)] == [LevenbergMarquardt]
     assert [type(t) for t in plan(FitSettings(), large)] == [LBFGS]  # from the data-aware start
     assert [type(t) for t in plan(FitSettings(init="he"), large)] == [Adam, LBFGS]
+    smooth = plan(FitSettings(activation="tanh"), NetSettings(1, (8,), "tanh"))[0]
+    assert smooth.min_scale > plan(FitSettings(), small)[0].min_scale  # smooth units: a higher floor
     capped = plan(FitSettings(trainer="adam+lbfgs", max_steps=7, tol=1e-4), small)
     assert [(t.stopping.max_steps, t.stopping.tol) for t in capped] == [(7, 1e-4), (7, 1e-4)]

@@ -12,6 +12,7 @@ hidden weights its best value is a least-squares solve. Each step
   4. keeps the step where the loss fell (relaxing lambda), else raises lambda.
 The floor and a tiny ridge in the output solve (nets.solve_output) are what let
 log(x) with 20 tanh units go below 1e-6: without them every step near 5e-6 failed.
+fit.plan picks the floor by activation.
 Eliminating the linear weights removes the worst-conditioned directions of the
 problem; on smooth targets it reaches errors several orders lower than plain LM
 in the same number of steps. Cost O(N P^2 + P^3) per candidate and step.
@@ -34,7 +35,7 @@ class LevenbergMarquardt(Trainer):
     shrink: float = 0.3  # lambda *= shrink after a good step ...
     grow: float = 4.0  # ... and *= grow after a rejected one
     min_scale: float = 1e-3  # floor of Marquardt's scaling diag(J^T J), as a share of its largest entry
-    stopping: Stopping = Stopping(max_steps=300, patience=15)
+    stopping: Stopping = Stopping(max_steps=300, patience=20)
 
     def init(self, theta: torch.Tensor, data: Data) -> State:
         theta = solve_output(data.net, theta, data.X, data.y)
