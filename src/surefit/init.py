@@ -42,27 +42,29 @@ def data_aware(net, X, y, K, gen):
     for a, b in zip(net.widths[:-2], net.widths[1:-1]):
         if not weights and a == 1:
             W, bias = curvature_kinks(X[:, 0], y, b, K, gen, net.activation)
-            weights.append((W, bias))
-            h = act(h @ W + bias.unsqueeze(1))
-            continue
-        if net.n_inputs == 1:
+        elif net.n_inputs == 1:
             W, bias = hinges_of_fit(h, y, b, gen, net.activation)
-            weights.append((W, bias))
-            h = act(h @ W + bias.unsqueeze(1))
-            continue
-        W = torch.randn(K, a, b, generator=gen, dtype=X.dtype)
-        if a == 1:  # alternate orientations: + - + - ..., starting at random
-            start = torch.randint(0, 2, (K, 1, 1), generator=gen) * 2 - 1
-            W = W.abs() * start * (1 - 2 * (torch.arange(b) % 2))
-        z = h @ W  # (K, N, b)
-        W = W * GAIN.get(net.activation, 1.0) / z.std(dim=1, keepdim=True).clamp_min(1e-12)
-        anchors = torch.randint(0, h.shape[1], (K, b), generator=gen)
-        at_anchor = torch.gather(h @ W, 1, anchors.unsqueeze(1)).squeeze(1)  # (K, b)
-        bias = -at_anchor  # z = 0 exactly at the anchor point
+        else:
+            W, bias = random_kinks(h, b, gen, net.activation)
         weights.append((W, bias))
         h = act(h @ W + bias.unsqueeze(1))
     weights.append((torch.zeros(K, net.widths[-2], 1, dtype=X.dtype), torch.zeros(K, 1, dtype=X.dtype)))
     return solve_output(net, pack(net, weights), X, y)
+
+
+def random_kinks(h: torch.Tensor, width: int, gen: torch.Generator,
+                 activation: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """A layer on features h (K, N, a): random directions, each unit's kink through a random data point."""
+    K, N, a = h.shape
+    W = torch.randn(K, a, width, generator=gen, dtype=h.dtype)
+    if a == 1:  # alternate orientations: + - + - ..., starting at random
+        start = torch.randint(0, 2, (K, 1, 1), generator=gen) * 2 - 1
+        W = W.abs() * start * (1 - 2 * (torch.arange(width) % 2))
+    z = h @ W  # (K, N, width)
+    W = W * GAIN.get(activation, 1.0) / z.std(dim=1, keepdim=True).clamp_min(1e-12)
+    anchors = torch.randint(0, N, (K, width), generator=gen)
+    at_anchor = torch.gather(h @ W, 1, anchors.unsqueeze(1)).squeeze(1)  # (K, width)
+    return W, -at_anchor  # z = 0 exactly at the anchor point
 
 
 def curvature_kinks(x: torch.Tensor, y: torch.Tensor, width: int, K: int, gen: torch.Generator,

@@ -124,8 +124,9 @@ def solve_output(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torc
     """theta with its output layer replaced by the least-squares best for its hidden features.
 
     Solved by QR on [H; mu I] (a ridge of mu = 1e-9 of the largest column norm keeps
-    dead, all-zero features harmless; a larger one biases fits near 1e-6 relative error) rather than by normal equations, which would
-    square H's condition number and make the loss noisy near the optimum.
+    dead, all-zero features harmless; 1e-6 biased fits near 1e-6 relative error)
+    rather than by normal equations, which would square H's condition number and
+    make the loss noisy near the optimum.
     """
     H = output_features(net, theta, X)
     K, N, w = H.shape

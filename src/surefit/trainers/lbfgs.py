@@ -34,9 +34,10 @@ class LBFGS(Trainer):
         d = torch.where(uphill.unsqueeze(-1), -g, d)  # fall back to steepest descent
         slope = (d * g).sum(-1)  # (K,) < 0
         # The full step usually passes Armijo: try it with its gradient, backtrack only the rest.
-        trial_loss, trial_g = value_and_grad(data, theta + d)
+        full = theta + d
+        trial_loss, trial_g = value_and_grad(data, full)
         ok = state.active & torch.isfinite(trial_loss) & (trial_loss <= loss + self.armijo * slope)
-        new_theta = torch.where(ok.unsqueeze(-1), theta + d, theta)  # finished groups keep theirs
+        new_theta = torch.where(ok.unsqueeze(-1), full, theta)  # finished groups keep theirs
         new_loss, new_g = torch.where(ok, trial_loss, loss), torch.where(ok.unsqueeze(-1), trial_g, g)
         pending = state.active & ~ok
         if bool(pending.any()):
@@ -50,7 +51,6 @@ class LBFGS(Trainer):
         state.theta, state.loss = new_theta, new_loss
         state.step += 1
         return track(state, self.stopping, data)
-
 
     def backtrack(self, data, theta, loss, d, slope, pending, new_theta):
         """Halve each pending candidate's step until Armijo holds; one that never passes stays put."""
@@ -66,6 +66,7 @@ class LBFGS(Trainer):
                 break
             t = t / 2
         return new_theta
+
 
 def value_and_grad(data: Data, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     theta = theta.detach().requires_grad_(True)
