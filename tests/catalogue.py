@@ -2,7 +2,7 @@
 
 Each entry is a target, its domain, a small network that can represent it, and the
 held-out relative RMSE that Levenberg-Marquardt from the data-aware init reaches
-on it with default restarts. The exact function is the oracle for every metric.
+on it with the default candidates. The exact function is the oracle for every metric.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from surefit.problem import EVAL_POINTS_1D
 from surefit.cli import main
 
 SURFIT = Path(sys.executable).parent / "surefit"  # the console script installed beside this python
-REPORT_KEYS = {"status", "time_s", "hidden", "activation", "n_params", "restarts", "seed"}
+REPORT_KEYS = {"status", "time_s", "hidden", "activation", "n_params", "candidates", "seed"}
 ABS_ARGS = ["fit", "abs(x)", "--domain", "-1000:1000", "--points", "400", "--hidden", "2"]
 
 
@@ -22,7 +22,7 @@ def check_abs_report(report, model_path=None):
     assert REPORT_KEYS <= set(report) and {"rmse", "max_error", "relative_rmse"} <= set(report["metrics"])
     assert isinstance(report["status"], str) and report["status"].startswith("converged")
     assert report["hidden"] == [2] and report["activation"] == "relu" and report["n_params"] == 7
-    assert report["seed"] == 0 and report["restarts"] >= 1 and report["time_s"] > 0
+    assert report["seed"] == 0 and report["candidates"] >= 1 and report["time_s"] > 0
     assert report["metrics"]["relative_rmse"] <= 1e-3
     if model_path:  # the metrics are the saved model's errors on a dense grid, against the exact |x|
         x = np.linspace(-1000, 1000, EVAL_POINTS_1D)
@@ -105,14 +105,14 @@ BAD_FIT = [bad(*case) for case in [
     (["x", *D, "--hidden", "4,-1"], "positive integers"),
     (["x", *D, "--hidden", "0,3"], "positive integers"),
     (["x", *D, "--hidden", "abc"], "comma-separated integers"),
-    (["x", *D, "--hidden", ","], "at least one width"),
+    (["x", *D, "--hidden", ","], "at least one hidden width"),
     (["x", *D, "--activation", "softmax"], "softmax over one output is always exactly 1"),
     (["x", *D, "--activation", "swish"], "unknown activation"),
     (["x", *D, "--init", "zeros"], "unknown init"),
     (["x", *D, "--trainer", "sgd"], "unknown trainer"),
-    (["x", *D, "--restarts", "0"], "restarts must be at least 1"),
-    (["x", *D, "--tol", "0"], "tolerance must be positive"),
-    (["x", *D, "--max-steps", "-5"], "max_steps must be at least 1"),
+    (["x", *D, "--candidates", "0"], "candidates must be an integer of at least 1"),
+    (["x", *D, "--tol", "0"], "tol must be a positive number"),
+    (["x", *D, "--max-steps", "-5"], "max_steps must be an integer of at least 1"),
 ]]
 
 
@@ -150,3 +150,67 @@ def test_corrupt_or_foreign_model_file(content, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("surefit: error:") and "not a surefit model" in err and err.count("\n") == 1
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- a newcomer's rough edges
+
+@pytest.mark.parametrize("args,message", [
+    (["x + (-1)**0.5", *D], r"is complex \(6.123e-17\+1j\) at x=0; surefit fits real-valued targets"),
+    (["x", *D, "--points", "0"], "at least 2 points, not 0"),
+    (["0*x + 1", *D, "--init", "foo"], "unknown init 'foo'"),  # a constant target checks its settings too
+    (["abs(x)", *D, "--plot", "x.foo"], "cannot write a picture as x.foo"),
+    (["abs(x)", *D, "--json", "ok.json", "--plot", "nodir/x.png"], "cannot write nodir/x.png: no directory"),
+])
+def test_bad_requests_are_one_line_before_any_work(args, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["fit", *args, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("surefit: error:") and err.count("\n") == 1 and re.search(message, err), err
+    assert os.listdir(tmp_path) == []  # not even ok.json: every output is checked before the fit
+
+
+@pytest.mark.parametrize("args", [["--points", "100000000"], ["--hidden", "100000"]])
+def test_a_fit_too_big_for_this_machine_is_refused_before_allocating(args, capsys, monkeypatch):
+    monkeypatch.setattr("surefit.plan.budget_bytes", lambda: 10**9)
+    monkeypatch.setattr("surefit.problem.budget_bytes", lambda: 10**9)
+    assert main(["fit", "x", *D, *args, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert re.match(r"surefit: error: .*would need about [\d.]+ GB of memory .* but 1 GB is free to use; "
+                    r".*at most about", err) and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("points", [2, 5])
+def test_fewer_points_than_parameters_fit_and_say_so(points, capfd):
+    assert main(["fit", "sin(x)", *D, "--points", str(points), "--hidden", "8", "--quiet"]) == 0
+    out, err = capfd.readouterr()  # file-descriptor level: library noise (MKL's DGELS) would show here
+    assert err == "" and "25 parameters but there are only" in re.sub(r"\s*│\s*", " ", out)
+
+
+def test_plots_are_written_in_the_format_their_name_asks_for(tmp_path):
+    assert main(ABS_ARGS + ["--plot", str(tmp_path / "a.pdf"), "--save", str(tmp_path / "a.sft"), "--quiet"]) == 0
+    assert (tmp_path / "a.pdf").read_bytes()[:5] == b"%PDF-"
+    assert main(["explain", str(tmp_path / "a.sft"), "--plot", str(tmp_path / "e.svg")]) == 0
+    assert b"<svg" in (tmp_path / "e.svg").read_bytes()[:400]
+
+
+def test_a_small_csv_says_its_metrics_are_on_the_training_rows(tmp_path, capsys):
+    (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{x},{x * x}\n" for x in range(9)))
+    assert main(["fit", "--csv", str(tmp_path / "d.csv"), "--target", "y", "--hidden", "2",
+                 "--json", str(tmp_path / "r.json"), "--quiet"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())  # the table's title may wrap
+    assert "metrics on the training rows (fewer than 10 rows: none held out)" in printed
+    assert json.loads((tmp_path / "r.json").read_text())["evaluated_on"].startswith("the training rows")
+
+
+def test_help_and_argument_errors_import_no_heavy_library():
+    code = ("import sys; from surefit.cli import build_parser; build_parser().format_help(); "
+            "print(sorted(m for m in ('torch', 'matplotlib', 'sklearn', 'scipy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", ["fit", "doctor"])
+def test_every_subcommand_spells_the_csv_flag_the_same(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert "--csv CSV" in capsys.readouterr().out

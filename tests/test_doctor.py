@@ -354,7 +354,7 @@ def write_csv(path, x, y):
 def test_cli_keras_file_with_json_and_plot(tmp_path, capsys):
     model, x, y = seed002("keras")
     model.save(tmp_path / "m.keras")
-    code = main(["doctor", str(tmp_path / "m.keras"), "--data", write_csv(tmp_path / "d.csv", x, y),
+    code = main(["doctor", str(tmp_path / "m.keras"), "--csv", write_csv(tmp_path / "d.csv", x, y),
                  "--target", "y", "--json", str(tmp_path / "d.json"), "--plot", str(tmp_path / "d.png")])
     out = capsys.readouterr().out
     assert code == 1 and "output_activation" in out and "fix:" in out
@@ -367,9 +367,9 @@ def test_cli_pickled_torch_module_needs_trust(tmp_path, capsys):
     model, x, y = seed000("torch")
     torch.save(model, tmp_path / "m.pt")
     data = write_csv(tmp_path / "d.csv", x, y)
-    assert main(["doctor", str(tmp_path / "m.pt"), "--data", data, "--target", "y"]) == 2
+    assert main(["doctor", str(tmp_path / "m.pt"), "--csv", data, "--target", "y"]) == 2
     assert "runs code" in capsys.readouterr().err
-    assert main(["doctor", str(tmp_path / "m.pt"), "--data", data, "--target", "y", "--trust-pickle"]) == 1
+    assert main(["doctor", str(tmp_path / "m.pt"), "--csv", data, "--target", "y", "--trust-pickle"]) == 1
     assert "same_side_units" in capsys.readouterr().out
 
 
@@ -377,7 +377,7 @@ def test_cli_surefit_model_file_is_healthy(tmp_path, capsys):
     result = surefit.fit("abs(x)", "-1:1", hidden=2)
     store.save(result, tmp_path / "m.surefit")
     data = write_csv(tmp_path / "d.csv", result.problem.X[:, 0], result.problem.y)
-    assert main(["doctor", str(tmp_path / "m.surefit"), "--data", data, "--target", "y"]) == 0
+    assert main(["doctor", str(tmp_path / "m.surefit"), "--csv", data, "--target", "y"]) == 0
     assert "no problems found" in capsys.readouterr().out
 
 

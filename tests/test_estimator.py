@@ -10,7 +10,7 @@ import surefit
 from surefit.estimator import Regressor
 from surefit.trainers import Status
 
-SMALL = dict(hidden=(4,), max_steps=30, restarts=2)
+SMALL = dict(hidden=(4,), max_steps=30, candidates=2)
 
 
 @parametrize_with_checks([Regressor(**SMALL)])
@@ -51,13 +51,13 @@ def test_cross_val_score_and_grid_search(data):
 
 def test_predictions_match_surefit_fit_on_the_same_data_and_seed(data):
     X, y = data
-    settings = dict(hidden=(3,), activation="tanh", restarts=3, seed=7, max_steps=40)
+    settings = dict(hidden=(3,), activation="tanh", candidates=3, seed=7, max_steps=40)
     est = Regressor(**settings).fit(X, y)
     result = surefit.fit((X, y), holdout=0, **settings)
     np.testing.assert_array_equal(est.predict(X), result.predict(X))
     np.testing.assert_array_equal(est.model_.theta, result.model.theta)
     assert est.loss_curve_ == result.history and est.status_ is result.status
-    assert est.n_features_in_ == 3 and est.result_.restarts == 3
+    assert est.n_features_in_ == 3 and est.result_.candidates == 3
 
 
 def test_int_hidden_is_one_layer(data):
@@ -82,7 +82,7 @@ def test_constant_target_says_so():
 
 
 @pytest.mark.parametrize("params", [dict(hidden=(0,)), dict(hidden=(4, -1)), dict(activation="softmax"),
-                                    dict(init="zeros"), dict(trainer="sgd"), dict(restarts=0),
+                                    dict(init="zeros"), dict(trainer="sgd"), dict(candidates=0),
                                     dict(tol=0.0), dict(max_steps=0), dict(seed=-1)])
 def test_bad_parameters_raise_before_fitting(params, data):
     X, y = data

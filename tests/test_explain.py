@@ -13,9 +13,10 @@ import surefit
 from surefit import store
 from surefit.cli import main
 from surefit.errors import SurefitError
-from surefit.explain import ExplainSettings, explain
+from surefit.explanation import ExplainSettings, explain
 from surefit.model import Model
-from surefit.nets import NetSettings, pack
+from surefit.nets import pack
+from surefit.network import NetSettings
 from surefit.plots import draw_unit_activity, plot_explanation, plot_fit
 from surefit.scaling import Scaler
 
@@ -28,12 +29,12 @@ def model_from_user_layers(layers, activation="relu", x_scaler=None, y_scaler=No
     ys = y_scaler or Scaler((0.0,), (1.0,))
     off, scale = np.array(xs.offset), np.array(xs.scale)
     W0, b0 = scaled[0]
-    scaled[0] = (W0 * scale[:, None], b0 + off @ W0)  # undo model.folded_layers()
+    scaled[0] = (W0 * scale[:, None], b0 + off @ W0)  # undo model.folded().layers
     WL, bL = scaled[-1]
     scaled[-1] = (WL / ys.scale[0], (bL - ys.offset[0]) / ys.scale[0])
     net = NetSettings(d, tuple(W.shape[1] for W, _ in scaled[:-1]), activation)
     theta = pack(net, [(torch.tensor(W)[None], torch.tensor(b)[None]) for W, b in scaled])[0].numpy()
-    return Model(net, theta, xs, ys, tuple(variables or "xyz"[:d]))
+    return Model.from_theta(net, theta, xs, ys, tuple(variables or "xyz"[:d]))
 
 
 def random_model(widths, activation="relu", seed=0, box=((-3.0, 5.0),)):
@@ -127,7 +128,7 @@ def cone_model(bias=0.0):
 
 def test_three_units_120_degrees_apart_make_the_inverted_hexagonal_pyramid():
     e = explain(cone_model())
-    normals = np.array(cone_model().folded_layers()[0][0])
+    normals = np.array(cone_model().folded().layers[0][0])
     P = np.random.default_rng(0).uniform(-1, 1, size=(40000, 2))  # to measure areas
     assert len(e.regions) == 6
     for r in e.regions:
@@ -154,7 +155,7 @@ def arrangement_regions(W, b, box):
 @pytest.mark.parametrize("seed", [3, 4])
 def test_region_count_matches_the_line_arrangement(seed):
     model = random_model((2, 5, 1), seed=seed, box=((-1.0, 1.0), (-1.0, 1.0)))
-    (W, b), _ = model.folded_layers()
+    (W, b), _ = model.folded().layers
     e = explain(model, ExplainSettings(grid=801))
     assert len(e.regions) == arrangement_regions(W, b, e.domain)
     assert sum(r.share for r in e.regions) == pytest.approx(1.0)
@@ -211,6 +212,6 @@ def test_unit_activity_bars_span_exactly_where_each_unit_is_active():
 @pytest.mark.parametrize("target, hidden", [("abs(x)", (2,)), ("sqrt(x**2 + y**2)", (3,)),
                                             ("x*y*z", (4,))])
 def test_plot_fit_writes_a_report(tmp_path, target, hidden):
-    result = surefit.fit(target, "-1:1", hidden=hidden, max_steps=30, restarts=2, points=300)
+    result = surefit.fit(target, "-1:1", hidden=hidden, max_steps=30, candidates=2, points=300)
     image = plt.imread(plot_fit(result, tmp_path / "fit.png"))
     assert image.shape[0] > 400 and image.std() > 0.05

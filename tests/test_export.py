@@ -14,11 +14,12 @@ import pytest
 import surefit
 from surefit.cli import main
 from surefit.errors import SurefitError
-from surefit.export import export
-from surefit.export import onnx as onnx_export
-from surefit.export.c import identifier, unique_identifiers
+from surefit.exporters import export
+from surefit.exporters import onnx as onnx_export
+from surefit.exporters.c import identifier, unique_identifiers
 from surefit.model import Model
-from surefit.nets import ACTIVATIONS, NetSettings
+from surefit.activations import TRAINABLE
+from surefit.network import NetSettings
 from surefit.scaling import Scaler
 from surefit.store import save
 
@@ -34,7 +35,7 @@ def random_model(activation: str, n_inputs: int, hidden=(5, 4), seed: int = 0,
     rng = np.random.default_rng(seed)
     net = NetSettings(n_inputs, hidden, activation)
     x_scaler = Scaler(tuple(rng.uniform(-50, 50, n_inputs)), tuple(rng.uniform(5, 200, n_inputs)))
-    return Model(net, rng.normal(size=net.n_params), x_scaler, Scaler((30.0,), (7.0,)),
+    return Model.from_theta(net, rng.normal(size=net.n_params), x_scaler, Scaler((30.0,), (7.0,)),
                  tuple(variables or "xyz"[:n_inputs]))
 
 
@@ -97,7 +98,7 @@ def run_numpy(path: Path, X: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("d", DIMS)
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", TRAINABLE)
 @pytest.mark.parametrize("dtype", TOL)
 def test_onnx_matches_model(tmp_path, activation, d, dtype):
     model = random_model(activation, d)
@@ -110,7 +111,7 @@ def test_onnx_matches_model(tmp_path, activation, d, dtype):
 
 @needs_cc
 @pytest.mark.parametrize("d", DIMS)
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", TRAINABLE)
 def test_c_double_matches_model(tmp_path, activation, d):
     model = random_model(activation, d)
     X = grid(model)
@@ -120,7 +121,7 @@ def test_c_double_matches_model(tmp_path, activation, d):
 
 
 @needs_cc
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", TRAINABLE)
 def test_c_float_matches_model(tmp_path, activation):
     model = random_model(activation, 2)
     X = grid(model)
@@ -130,7 +131,7 @@ def test_c_float_matches_model(tmp_path, activation):
 
 
 @pytest.mark.parametrize("d", DIMS)
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", TRAINABLE)
 def test_numpy_matches_model(tmp_path, activation, d):
     model = random_model(activation, d)
     X = grid(model)
@@ -138,7 +139,7 @@ def test_numpy_matches_model(tmp_path, activation, d):
     assert relative_error(run_numpy(path, X), model, X) < TOL["float64"]
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", TRAINABLE)
 def test_numpy_float32(tmp_path, activation):
     model = random_model(activation, 2)
     X = grid(model)
@@ -242,10 +243,10 @@ def test_bad_input(tmp_path):
         export(model, "onnx", tmp_path)
     with pytest.raises(SurefitError, match="choose a plainer name"):
         export(model, "c", tmp_path / 'say "hi"')
-    broken = Model(model.net, np.full(model.net.n_params, np.nan), model.x_scaler, model.y_scaler, ("x",))
+    broken = Model.from_theta(model.net, np.full(model.net.n_params, np.nan), model.x_scaler, model.y_scaler, ("x",))
     with pytest.raises(SurefitError, match="not all finite"):
         export(broken, "c", tmp_path / "m")
-    huge = Model(model.net, model.theta * 1e300, model.x_scaler, model.y_scaler, ("x",))
+    huge = Model.from_theta(model.net, model.theta * 1e300, model.x_scaler, model.y_scaler, ("x",))
     with pytest.raises(SurefitError, match="not all finite in float32"):
         export(huge, "c", tmp_path / "m", dtype="float32")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.safetensors"]

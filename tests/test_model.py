@@ -5,7 +5,8 @@ from scipy.special import erf, expit
 
 from surefit.errors import SurefitError
 from surefit.model import Model
-from surefit.nets import ACTIVATIONS, NetSettings
+from surefit.activations import TRAINABLE
+from surefit.network import NetSettings
 from surefit.scaling import Scaler
 
 NUMPY_ACTIVATIONS = {  # the oracle: each activation written independently of torch
@@ -19,7 +20,7 @@ NUMPY_ACTIVATIONS = {  # the oracle: each activation written independently of to
 
 
 def test_the_oracle_covers_every_activation():
-    assert set(NUMPY_ACTIVATIONS) == set(ACTIVATIONS)
+    assert set(NUMPY_ACTIVATIONS) == set(TRAINABLE)
 
 
 def random_model(activation, hidden=(5, 3), n_inputs=2, seed=0):
@@ -27,7 +28,7 @@ def random_model(activation, hidden=(5, 3), n_inputs=2, seed=0):
     rng = np.random.default_rng(seed)
     x_scaler = Scaler(tuple(rng.uniform(-50, 50, n_inputs)), tuple(rng.uniform(0.5, 200, n_inputs)))
     y_scaler = Scaler((1234.5,), (987.0,))
-    return Model(net, rng.normal(size=net.n_params), x_scaler, y_scaler, ("x", "y")[:n_inputs])
+    return Model.from_theta(net, rng.normal(size=net.n_params), x_scaler, y_scaler, ("x", "y")[:n_inputs])
 
 
 def user_inputs(model, n=300, seed=1):
@@ -44,30 +45,30 @@ def run_layers(layers, X, act):
     return h[:, 0]
 
 
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("activation", sorted(TRAINABLE))
 def test_predict_is_the_scaled_network_in_user_units(activation):
     model = random_model(activation)
     X = user_inputs(model)
-    scaled = run_layers(model.layers(), model.x_scaler.forward(X), NUMPY_ACTIVATIONS[activation])
+    scaled = run_layers(model.layers, model.x_scaler.forward(X), NUMPY_ACTIVATIONS[activation])
     expected = model.y_scaler.inverse(scaled[:, None])[:, 0]
     np.testing.assert_allclose(model.predict(X), expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
 
 
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("activation", sorted(TRAINABLE))
 @pytest.mark.parametrize("hidden", [(4,), (5, 3), (3, 4, 2)])
 def test_folded_layers_reproduce_predict(activation, hidden):
     model = random_model(activation, hidden)
     X = user_inputs(model)
-    folded = run_layers(model.folded_layers(), X, NUMPY_ACTIVATIONS[activation])
+    folded = run_layers(model.folded().layers, X, NUMPY_ACTIVATIONS[activation])
     predicted = model.predict(X)
     np.testing.assert_allclose(folded, predicted, rtol=0, atol=1e-12 * np.abs(predicted).max())
 
 
 def test_layers_are_views_of_theta_in_order():
     net = NetSettings(2, (3,), "relu")
-    model = Model(net, np.arange(net.n_params, dtype=float), Scaler((0, 0), (1, 1)), Scaler((0,), (1,)),
+    model = Model.from_theta(net, np.arange(net.n_params, dtype=float), Scaler((0, 0), (1, 1)), Scaler((0,), (1,)),
                   ("x", "y"))
-    (W0, b0), (W1, b1) = model.layers()
+    (W0, b0), (W1, b1) = model.layers
     np.testing.assert_array_equal(W0, np.arange(6.0).reshape(2, 3))
     np.testing.assert_array_equal(b0, [6, 7, 8])
     np.testing.assert_array_equal(W1, [[9], [10], [11]])

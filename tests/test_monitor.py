@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from surefit.monitor import alive_count, dead_units, revive
-from surefit.nets import NetSettings, forward, pack
+from surefit.nets import forward, pack
+from surefit.network import NetSettings
 
 X = torch.linspace(-1, 1, 41, dtype=torch.float64)[:, None]
 Y = X[:, 0].abs()

@@ -55,7 +55,7 @@ def test_odd_length_dft_and_a_network_form_that_adds_nothing():
     taps = np.array([0.25, 0.5, 0.25])
     before, after = fir_pairs(taps, 16, count=8)
     result = surefit.fit((lagged(before, 5).reshape(-1, 5), after.ravel()), hidden=())  # a linear "network"
-    W, b = result.model.folded_layers()[0]
+    W, b = result.model.folded().layers[0]
     assert np.abs(W[:, 0] - np.pad(taps, (0, 2))).max() <= 1e-9 and abs(b[0]) <= 1e-9
 
 
@@ -122,7 +122,7 @@ def test_structured_net_reaches_its_tolerance_on_20_seeds():
 
 
 def test_plain_mlp_of_the_same_size_does_not():
-    result = compare_plain(16, seeds=2, tol=0.05, settings=SpectrumSettings(hidden=3, **_fast()))
+    result = compare_plain(16, seeds=2, threshold=0.05, settings=SpectrumSettings(hidden=3, **_fast()))
     s, p = result["structured"], result["plain"]
     assert abs(s["params"] - p["params"]) <= 16 + 1 + 9  # within one hidden unit of the same size
     assert s["success_rate"] == 1.0 and p["success_rate"] == 0.0

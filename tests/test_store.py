@@ -12,7 +12,7 @@ from surefit.errors import SurefitError
 @pytest.fixture(scope="module")
 def result():
     return surefit.fit("sqrt(x**2 + y**2)", ["x=-2:3", "y=10:20"], hidden=(4, 3), activation="tanh",
-                       restarts=2, max_steps=20, points=300)
+                       candidates=2, max_steps=20, points=300)
 
 
 def test_round_trip_predicts_identically(result, tmp_path):
@@ -111,25 +111,6 @@ def test_a_pickle_is_refused_and_never_run(tmp_path):
     assert not marker.exists()
 
 
-def test_atomic_path_leaves_nothing_on_failure(tmp_path):
-    path = tmp_path / "out.json"
-    with pytest.raises(RuntimeError):
-        with store.atomic_path(path) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("failed mid-write")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_atomic_path_keeps_the_old_file_on_failure(tmp_path):
-    path = tmp_path / "out.json"
-    path.write_text("old")
-    with pytest.raises(RuntimeError):
-        with store.atomic_path(path) as tmp:
-            tmp.write_text("new")
-            raise RuntimeError
-    assert path.read_text() == "old" and list(tmp_path.iterdir()) == [path]
-
-
 def test_a_failing_save_leaves_no_file(result, tmp_path, monkeypatch):
     def broken(tensors, filename, metadata=None):
         open(filename, "wb").write(b"partial")
@@ -143,3 +124,34 @@ def test_a_failing_save_leaves_no_file(result, tmp_path, monkeypatch):
 def test_writing_into_a_missing_directory_is_a_surefit_error(result, tmp_path):
     with pytest.raises(SurefitError, match="no directory"):
         store.save(result, tmp_path / "nope" / "m.sft")
+
+
+def tampered(result, tmp_path, **changes):
+    """The result's model file with some header fields changed or its weights replaced."""
+    import json
+    meta = {"format": store.FORMAT, "n_inputs": 2, "hidden": [4, 3], "activation": "tanh",
+            "x_scaler": result.model.x_scaler.to_dict(), "y_scaler": result.model.y_scaler.to_dict(),
+            "variables": ["x", "y"]}
+    theta = changes.pop("theta", result.model.theta)
+    meta.update(changes)
+    path = tmp_path / "tampered.sft"
+    save_file({"theta": np.asarray(theta, dtype=np.float64)}, str(path), metadata={"surefit": json.dumps(meta)})
+    return path
+
+
+@pytest.mark.parametrize("changes,message", [
+    (dict(activation="os.system"), "activation 'os.system' is not one of"),
+    (dict(hidden=[4, 0]), "empty layer"),
+    (dict(theta="nan"), "1 of its weights are not finite"),
+    (dict(y_scaler={"offset": [1.0], "scale": [0.0]}), "target scaler.*scales positive"),
+    (dict(x_scaler={"offset": [0.0], "scale": [1.0]}), "input scaler has 1 offsets"),
+    (dict(variables=["x"]), "names 1 variables for 2 inputs"),
+])
+def test_a_tampered_file_is_refused_when_loaded(result, tmp_path, changes, message):
+    if changes.get("theta") == "nan":
+        theta = result.model.theta.copy()
+        theta[3] = np.nan
+        changes["theta"] = theta
+    with pytest.raises(SurefitError, match=f"is not a usable surefit model: .*{message}"):
+        store.load(tampered(result, tmp_path, **changes))
+    assert store.load(tampered(result, tmp_path)).net == result.model.net  # the untampered file loads

@@ -6,10 +6,13 @@ import pytest
 
 from surefit.cli import main
 from surefit.engines import LocalEngine, RayEngine, Trial, chunks
-from surefit.fit import FitSettings, fit_problem
-from surefit.minimal import MinimalSettings, minimal, search
+from surefit.fitting import fit_problem
+from surefit.settings import FitSettings
+from surefit.settings import MinimalSettings
+from surefit.smallest import minimal, search
+from surefit.plan import plan
 from surefit.problem import from_function
-from surefit.study import configurations, study, theory_success
+from surefit.studies import configurations, study, theory_success
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +29,10 @@ def ray_instance():
 
 
 # LM from a naive init fails about a third of the seeds; Adam with few steps also revives dead units.
-# Even restarts: with one candidate per seed, MKL's batched matmul rounds odd batch entries
+# Even candidates: with one candidate per seed, MKL's batched matmul rounds odd batch entries
 # differently from a lone matrix, and stacked and lone fits then agree only to rounding.
-CONFIGS = [FitSettings(hidden=(2,), init="naive", trainer="lm", restarts=2, tol=1e-4),
-           FitSettings(hidden=(3,), init="glorot", trainer="adam", restarts=2, max_steps=100)]
+CONFIGS = [FitSettings(hidden=(2,), init="naive", trainer="lm", candidates=2, tol=1e-4),
+           FitSettings(hidden=(3,), init="glorot", trainer="adam", candidates=2, max_steps=100)]
 
 
 def same(a: list[Trial], b: list[Trial]) -> None:
@@ -59,48 +62,56 @@ def test_ray_engine_equals_local_engine(abs_problem, ray_instance):
 def test_chunks_are_even_and_bounded(abs_problem):
     settings = CONFIGS[0]
     assert [len(c) for c in chunks(abs_problem, settings, range(10), max_chunk=4)] == [4, 3, 3]
-    # 2 candidates x (400 points x (7 parameters + 2 units) + 7 x 7) x 8 bytes = 58.4 kB a seed
-    assert max(len(c) for c in chunks(abs_problem, settings, range(10), memory=200_000)) == 3
+    per_seed = plan(abs_problem, settings).memory  # the planned peak of one seed's fit
+    assert max(len(c) for c in chunks(abs_problem, settings, range(10), memory=int(3.5 * per_seed))) == 3
     assert sum(chunks(abs_problem, settings, range(10), memory=1), []) == list(range(10))
 
 
 def test_configurations_are_the_product_of_the_sweep():
-    configs = configurations(FitSettings(restarts=1), init=["naive", "data"], trainer=["adam", "lm"],
+    configs = configurations(FitSettings(candidates=1), init=["naive", "data"], trainer=["adam", "lm"],
                              hidden=[(2,), (3,)])
     assert len(configs) == 8
     assert {(c.init, c.trainer, c.hidden) for c in configs} == {
         (i, t, h) for i in ("naive", "data") for t in ("adam", "lm") for h in ((2,), (3,))}
-    assert all(c.restarts == 1 for c in configs)
+    assert all(c.candidates == 1 for c in configs)
     with pytest.raises(ValueError):
         configurations(FitSettings(), seed=[1, 2])
 
 
-def test_theory_applies_to_abs_with_sign_symmetric_init(abs_problem):
-    naive = FitSettings(hidden=(2,), init="naive", restarts=1)
+def test_theory_applies_to_abs_with_sign_symmetric_init_and_no_revival(abs_problem):
+    naive = FitSettings(hidden=(2,), init="naive", candidates=1, revive_every=None)
     assert theory_success(abs_problem, naive) == 0.5
-    assert theory_success(abs_problem, replace(naive, hidden=(4,), restarts=3)) == 1 - 2.0 ** -9
+    assert theory_success(abs_problem, replace(naive, revive_every=20)) is None  # revival re-places units
+    assert theory_success(abs_problem, replace(naive, hidden=(4,), candidates=3)) == 1 - 2.0 ** -9
     assert theory_success(abs_problem, replace(naive, init="data")) is None
     assert theory_success(from_function("x**2", (-1, 1)), naive) is None
 
 
 def test_study_of_abs_data_init_beats_naive(abs_problem):
-    configs = configurations(FitSettings(hidden=(2,), trainer="lm", restarts=1, tol=1e-4),
-                             init=["data", "naive"], revive=[True, False])
-    assert [c.check_every for c in configs[:2]] == [FitSettings.check_every, None]
-    data, data_bare, naive, naive_bare = study(abs_problem, configs, range(40), tol=1e-2)
+    configs = configurations(FitSettings(hidden=(2,), trainer="lm", candidates=1, tol=1e-4),
+                             init=["data", "naive"], revive_every=[20, None])
+    assert [c.revive_every for c in configs[:2]] == [20, None]
+    data, data_bare, naive, naive_bare = study(abs_problem, configs, range(40), threshold=1e-2)
     assert data.success_rate == data_bare.success_rate == 1.0 and data.theory is None
-    assert naive.theory == naive_bare.theory == 0.5 and naive.config["revive"] and not naive_bare.config["revive"]
-    # with nothing re-placing units, a naive init succeeds at most when its units face both ways
-    assert naive_bare.ci_low <= 0.5 and naive_bare.ci_high < data.ci_low
-    assert naive_bare.successes <= naive.successes
-    assert data.q1_error <= data.median_error <= data.q3_error <= 1e-2 < naive.q3_error
+    # the theory (a fit fails when both units face one way) holds only where nothing re-places units
+    assert naive.theory is None and naive_bare.theory == 0.5
+    assert naive.config["revive_every"] == 20 and naive_bare.config["revive_every"] is None
+    # Margins measured on 40 seeds, with the default kernels and with ATEN_CPU_CAPABILITY=default,
+    # MKL_CBWR=COMPATIBLE, OPENBLAS_CORETYPE=Prescott: bare naive 17/40 both times (whether the two
+    # units face one way is fixed by the seed, not by rounding), naive with revival 30/40 and 32/40.
+    # With nothing re-placing units, a naive init succeeds at most when its units face both ways:
+    assert naive_bare.ci_low <= 0.5 and naive_bare.ci_high < data.ci_low  # holds up to 25 successes
+    assert naive_bare.successes <= naive.successes  # revival only adds successes
+    # every data fit succeeds; a quarter or more of the bare naive ones miss half the V (error ~0.83).
+    # (Naive with revival is not compared: its third quartile sits at the threshold and moved with the kernels.)
+    assert data.q1_error <= data.median_error <= data.q3_error <= 1e-2 < 0.5 < naive_bare.q3_error
 
 
-@pytest.mark.parametrize("restarts,tol", [(1, 1e-2), (None, 1e-3)])
-def test_minimal_width_for_abs_is_two(abs_problem, restarts, tol):
+@pytest.mark.parametrize("candidates,threshold", [(1, 1e-2), (None, 1e-3)])
+def test_minimal_width_for_abs_is_two(abs_problem, candidates, threshold):
     # one network per seed at 1% of the spread of |x|, and surefit fit's own candidates at the
     # issue's 1e-3: one unit cannot get below 0.83, two can get to zero
-    result = minimal(abs_problem, FitSettings(restarts=restarts, tol=tol / 10), MinimalSettings(tol=tol, seeds=20))
+    result = minimal(abs_problem, FitSettings(candidates=candidates), MinimalSettings(threshold=threshold, seeds=20))
     assert (result.width, result.depth) == (2, 1)
     rows = {r["width"]: r for r in result.table}
     assert rows[1]["successes"] == 0 and not rows[1]["passed"]  # one unit cannot bend both ways
@@ -121,14 +132,14 @@ def test_search_finds_the_first_passing_width():
 
 def test_cli_study_and_minimal_write_json(tmp_path, capsys):
     path, png = tmp_path / "study.json", tmp_path / "study.png"
-    assert main(["study", "abs(x)", "--domain", "-1:1", "--hidden", "2", "--seeds", "6", "--init", "naive,data",
+    assert main(["study", "abs(x)", "--domain", "-1:1", "--hidden", "2", "--seeds", "6", "--init", "naive", "data",
                  "--trainer", "lm", "--json", str(path), "--plot", str(png), "--quiet"]) == 0
     results = json.loads(path.read_text())["results"]
     assert [r["config"]["init"] for r in results] == ["naive", "data"]
     assert {"config", "seeds", "success_rate", "ci_low", "ci_high", "median_error", "median_time_s"} <= set(results[0])
     assert results[1]["success_rate"] == 1.0 and png.stat().st_size > 0
     out = tmp_path / "minimal.json"
-    assert main(["minimal", "abs(x)", "--domain", "-1:1", "--seeds", "5", "--tol", "1e-2", "--json", str(out),
+    assert main(["minimal", "abs(x)", "--domain", "-1:1", "--seeds", "5", "--threshold", "1e-2", "--json", str(out),
                  "--quiet"]) == 0
     answer = json.loads(out.read_text())
     assert (answer["width"], answer["depth"]) == (2, 1) and [r["width"] for r in answer["table"]] == [1, 2]
@@ -137,6 +148,6 @@ def test_cli_study_and_minimal_write_json(tmp_path, capsys):
 
 def test_cli_refuses_bad_options(capsys):
     assert main(["study", "abs(x)", "--domain", "-1:1", "--address", "auto", "--quiet"]) == 2
-    assert main(["study", "abs(x)", "--domain", "-1:1", "--restarts", "one", "--quiet"]) == 2
-    assert main(["minimal", "abs(x)", "--domain", "-1:1", "--depth", "0", "--quiet"]) == 2
+    assert main(["study", "abs(x)", "--domain", "-1:1", "--candidates", "one", "--quiet"]) == 2
+    assert main(["minimal", "abs(x)", "--domain", "-1:1", "--depths", "0", "--quiet"]) == 2
     assert capsys.readouterr().err.count("surefit: error:") == 3

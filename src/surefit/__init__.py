@@ -2,24 +2,35 @@
 
     result = surefit.fit("abs(x)", "-1000:1000", hidden=2)
     print(result.sentence)
-"""
-from . import doctor, signals
-from .errors import SurefitError
-from .estimator import Regressor
-from .explain import ExplainSettings, Explanation, explain
-from .export import export
-from .expression import Expression
-from .fit import FitSettings, fit, fit_many, fit_problem
-from .model import Model
-from .plots import plot_fit
-from .problem import Problem, from_arrays, from_csv, from_function
-from .result import FitResult
-from .minimal import Minimal, MinimalSettings, minimal
-from .store import load, save
-from .study import configurations, study
-from .trainers import Status
 
-__all__ = ["doctor", "signals", "SurefitError", "Regressor", "ExplainSettings", "Explanation", "explain",
-           "export", "Expression", "FitSettings", "fit", "fit_many", "fit_problem", "Model", "plot_fit",
-           "Problem", "from_arrays", "from_csv", "from_function", "FitResult", "load", "save", "Status",
-           "Minimal", "MinimalSettings", "minimal", "configurations", "study"]
+Names are loaded on first use (PEP 562), so that the command line, which needs only
+the settings, starts without importing torch.
+"""
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "doctor": "doctor", "signals": "signals", "SurefitError": "errors", "Regressor": "estimator",
+    "ExplainSettings": "explanation", "Explanation": "explanation", "explain": "explanation",
+    "export": "exporters",
+    "Expression": "expression", "FitSettings": "settings", "fit": "fitting", "fit_many": "fitting",
+    "fit_problem": "fitting", "Model": "model", "Network": "network", "plot_fit": "plots", "Problem": "problem",
+    "from_arrays": "problem", "from_csv": "problem", "from_function": "problem", "FitResult": "result",
+    "load": "store", "save": "store", "Status": "status", "Minimal": "smallest",
+    "MinimalSettings": "settings", "StudySettings": "settings", "minimal": "smallest", "configurations": "studies", "study": "studies",
+}
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'surefit' has no attribute {name!r}")
+    module = importlib.import_module(f".{_WHERE[name]}", __name__)
+    value = module if name == _WHERE[name] and name in ("doctor", "signals") else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

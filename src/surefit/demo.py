@@ -1,11 +1,12 @@
-"""The four seed problems (shared/seeds/), each with the network its thread used."""
+"""The four seed problems (the public threads surefit was built from), each with the network its thread used."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fit import fit
+from .fitting import fit
 from .plots import plot_fit
+from .progress import status
 from .result import FitResult
 
 
@@ -36,7 +37,8 @@ def run_demo(out: str | Path | None = None, *, progress: bool = False) -> list[t
     for problem in SEED_PROBLEMS:
         result = fit(problem.expression, problem.domain, progress=progress, **problem.options)
         if out is not None:
-            Path(out).mkdir(parents=True, exist_ok=True)
-            plot_fit(result, Path(out) / f"{problem.name}.png")
+            with status(f"drawing {problem.name}.png", progress):
+                Path(out).mkdir(parents=True, exist_ok=True)
+                plot_fit(result, Path(out) / f"{problem.name}.png")
         results.append((problem, result))
     return results

@@ -15,11 +15,12 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from .errors import SurefitError
-from .fit import FitSettings, default_restarts, fit_many
-from .nets import NetSettings
+from .fitting import fit_many
+from .plan import plan
 from .problem import Problem
 from .progress import Progress
 from .result import FitResult
+from .settings import FitSettings
 
 MAX_CHUNK = 64  # seeds per batch: past this a step's per-seed cost no longer falls
 MEMORY_BYTES = 512 * 2**20  # rough cap on the largest tensors of one batch
@@ -51,15 +52,8 @@ def run_seeds(problem: Problem, settings: FitSettings, seeds: Sequence[int]) -> 
 
 def chunks(problem: Problem, settings: FitSettings, seeds: Sequence[int],
            max_chunk: int = MAX_CHUNK, memory: int = MEMORY_BYTES) -> list[list[int]]:
-    """Split seeds into even batches whose largest tensors stay under `memory` bytes.
-
-    Per candidate the largest are the Levenberg-Marquardt Jacobian (N, P) and normal
-    matrix (P, P), and the activations (N, units); a seed trains K candidates.
-    """
-    net = NetSettings(problem.n_inputs, settings.hidden, settings.activation)
-    K = settings.restarts or default_restarts(net.n_params)
-    N, P = len(problem.X), net.n_params
-    per_seed = 8 * K * (N * (P + sum(net.hidden)) + P * P)
+    """Split seeds into even batches whose planned memory (plan.peak_bytes) stays under `memory` bytes."""
+    per_seed = plan(problem, settings).memory
     size = max(1, min(max_chunk, memory // per_seed))
     return [list(c) for c in np.array_split(list(seeds), math.ceil(len(seeds) / size))]
 

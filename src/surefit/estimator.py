@@ -2,12 +2,14 @@
 
     Pipeline([("scale", StandardScaler()), ("net", Regressor(hidden=(4,)))]).fit(X, y)
 
-scikit-learn validates the parameters (from `_parameter_constraints`) and the
-arrays (with its own messages, which its estimator checks expect); surefit
-then fits every sample given (no hold-out: cross-validation is the caller's job).
+Its parameters are FitSettings' fields, with their defaults; `_parameter_constraints`
+is derived from each field's constraint. scikit-learn validates the parameters and
+the arrays (with its own messages, which its estimator checks expect); surefit then
+fits every sample given (no hold-out: cross-validation is the caller's job).
 """
 from __future__ import annotations
 
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,49 +18,50 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import problem as problems
-from .fit import TRAINERS, FitSettings, fit_problem
-from .init import INITIALISERS
-from .nets import ACTIVATIONS
+from .fitting import fit_problem
+from .settings import OPTIONS, AtLeast, Between, FitSettings, OneOf, Positive, Widths
 
+
+def sklearn_constraint(f) -> list:
+    """A FitSettings field's constraint in scikit-learn's terms."""
+    check = f.metadata["check"]
+    if isinstance(check, Widths):
+        allowed = ["array-like", Interval(Integral, 1, None, closed="left")]
+    elif isinstance(check, AtLeast):
+        allowed = [Interval(Integral, check.low, None, closed="left")]
+    elif isinstance(check, Positive):
+        allowed = [Interval(Real, 0, None, closed="neither")]
+    elif isinstance(check, Between):
+        allowed = [Interval(Real, check.low, check.high, closed="right")]
+    elif isinstance(check, OneOf):
+        allowed = [StrOptions(set(check.names))]
+    else:
+        allowed = ["no_validation"]
+    return allowed + ([None] if f.metadata["none"] is not None else [])
 
 
 class Regressor(RegressorMixin, BaseEstimator):
     """A small MLP (`hidden` widths, one linear output) fitted reliably by surefit.
 
+    Parameters: every FitSettings field (hidden, activation, init, trainer, candidates,
+    seed, tol, max_steps, revive_every), with the same defaults.
     Learned attributes: model_ (Model), result_ (FitResult), status_ (Status),
     loss_curve_ (best training relative RMSE per step), n_features_in_.
     """
 
-    _parameter_constraints: dict = {
-        "hidden": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "init": [StrOptions(set(INITIALISERS))],
-        "trainer": [StrOptions(set(TRAINERS))],
-        "restarts": [Interval(Integral, 1, None, closed="left"), None],
-        "seed": [Interval(Integral, 0, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="neither")],
-        "max_steps": [Interval(Integral, 1, None, closed="left"), None],
-    }
+    _parameter_constraints: dict = {name: sklearn_constraint(f) for name, f in OPTIONS.items()}
 
-    def __init__(self, hidden=(8,), activation="relu", init="data", trainer="auto",
-                 restarts=None, seed=0, tol=1e-7, max_steps=None):
-        self.hidden = hidden
-        self.activation = activation
-        self.init = init
-        self.trainer = trainer
-        self.restarts = restarts
-        self.seed = seed
-        self.tol = tol
-        self.max_steps = max_steps
+    def __init__(self, **params):
+        for name, f in OPTIONS.items():  # store them unchanged, as scikit-learn requires
+            setattr(self, name, params.pop(name, f.default))
+        if params:
+            raise TypeError(f"Regressor got unexpected parameters {sorted(params)}")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit to X (n_samples, n_features) and y (n_samples,); returns self."""
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2)
-        hidden = (self.hidden,) if isinstance(self.hidden, Integral) else tuple(self.hidden)
-        settings = FitSettings(hidden=hidden, activation=self.activation, init=self.init,
-                               trainer=self.trainer, restarts=self.restarts, seed=self.seed,
-                               tol=self.tol, max_steps=self.max_steps)
+        settings = FitSettings(**self.get_params())
         problem = problems.from_arrays(X, y, holdout=0, seed=self.seed, description="the training data")
         self.result_ = fit_problem(problem, settings)
         self.model_ = self.result_.model
@@ -71,3 +74,10 @@ class Regressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return self.model_.predict(X)
+
+
+# scikit-learn reads an estimator's parameters from its __init__ signature (get_params, clone):
+# it lists FitSettings' fields, so a new option is a new parameter here too.
+Regressor.__init__.__signature__ = inspect.Signature(
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    + [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=f.default) for name, f in OPTIONS.items()])

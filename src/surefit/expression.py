@@ -50,7 +50,9 @@ class Expression:
         env = dict(zip(self.variables, columns))
         with np.errstate(all="ignore"):
             value = _evaluate(self.tree, env)
-        return np.broadcast_to(np.asarray(value, dtype=float), np.shape(columns[0])).copy()
+        value = np.asarray(value)  # complex where a power of a negative number made it so
+        return np.broadcast_to(value.astype(complex if np.iscomplexobj(value) else float),
+                               np.shape(columns[0])).copy()
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"

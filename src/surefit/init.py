@@ -18,8 +18,9 @@ import math
 import numpy as np
 import torch
 
-from .errors import SurefitError
-from .nets import ACTIVATIONS, PIECEWISE_LINEAR, NetSettings, pack, solve_output
+from .activations import activation
+from .nets import NetSettings, pack, solve_output
+from .registry import INITIALISERS
 
 # Spread of a unit's pre-activation over the data: ReLU only needs the kink
 # inside the data; smooth units need their bend there too, not a linear stretch.
@@ -29,14 +30,12 @@ BINS = 64  # for estimating the target's curvature in one dimension
 
 def initialise(name: str, net: NetSettings, X: torch.Tensor, y: torch.Tensor,
                K: int, gen: torch.Generator) -> torch.Tensor:
-    """theta (K, P) for scaled inputs X (N, d) and scaled targets y (N,)."""
-    if name not in INITIALISERS:
-        raise SurefitError(f"unknown init {name!r}; choose one of {', '.join(INITIALISERS)}")
-    return INITIALISERS[name](net, X, y, K, gen)
+    """theta (K, P) for scaled inputs X (N, d) and scaled targets y (N,); name from registry.INITIALISERS."""
+    return INITIALISERS.load(name)(net, X, y, K, gen)
 
 
 def data_aware(net, X, y, K, gen):
-    act = ACTIVATIONS[net.activation]
+    act = activation(net.activation).torch_forward
     h = X.expand(K, *X.shape)  # (K, N, d)
     weights = []
     for a, b in zip(net.widths[:-2], net.widths[1:-1]):
@@ -53,7 +52,7 @@ def data_aware(net, X, y, K, gen):
 
 
 def random_kinks(h: torch.Tensor, width: int, gen: torch.Generator,
-                 activation: str) -> tuple[torch.Tensor, torch.Tensor]:
+                 kind: str) -> tuple[torch.Tensor, torch.Tensor]:
     """A layer on features h (K, N, a): random directions, each unit's kink through a random data point."""
     K, N, a = h.shape
     W = torch.randn(K, a, width, generator=gen, dtype=h.dtype)
@@ -61,21 +60,21 @@ def random_kinks(h: torch.Tensor, width: int, gen: torch.Generator,
         start = torch.randint(0, 2, (K, 1, 1), generator=gen) * 2 - 1
         W = W.abs() * start * (1 - 2 * (torch.arange(width) % 2))
     z = h @ W  # (K, N, width)
-    W = W * GAIN.get(activation, 1.0) / z.std(dim=1, keepdim=True).clamp_min(1e-12)
+    W = W * GAIN.get(kind, 1.0) / z.std(dim=1, keepdim=True).clamp_min(1e-12)
     anchors = torch.randint(0, N, (K, width), generator=gen)
     at_anchor = torch.gather(h @ W, 1, anchors.unsqueeze(1)).squeeze(1)  # (K, width)
     return W, -at_anchor  # z = 0 exactly at the anchor point
 
 
 def curvature_kinks(x: torch.Tensor, y: torch.Tensor, width: int, K: int, gen: torch.Generator,
-                    activation: str) -> tuple[torch.Tensor, torch.Tensor]:
+                    kind: str) -> tuple[torch.Tensor, torch.Tensor]:
     """First layer for one input: W (K, 1, width), b (K, width) with kinks where y bends."""
     grid, cdf, density = curvature_density(x.numpy(), y.numpy())
     u = (torch.arange(width) + torch.rand(K, width, generator=gen, dtype=x.dtype)) / width
     centres = torch.as_tensor(np.interp(u.numpy(), cdf, grid))  # (K, width), stratified quantiles
     start = torch.randint(0, 2, (K, 1), generator=gen) * 2 - 1  # orientations + - + - ...
     sign = start * (1 - 2 * (torch.arange(width) % 2))
-    if activation in PIECEWISE_LINEAR:
+    if activation(kind).piecewise_linear:
         slope = torch.ones_like(centres)
     else:  # a bend as wide as the local spacing between neighbouring units
         spacing = 1 / (width * torch.as_tensor(np.interp(centres.numpy(), grid, density)))
@@ -85,7 +84,7 @@ def curvature_kinks(x: torch.Tensor, y: torch.Tensor, width: int, K: int, gen: t
 
 
 def hinges_of_fit(h: torch.Tensor, y: torch.Tensor, width: int, gen: torch.Generator,
-                  activation: str) -> tuple[torch.Tensor, torch.Tensor]:
+                  kind: str) -> tuple[torch.Tensor, torch.Tensor]:
     """A deeper layer for one input: W (K, a, width), b (K, width) whose units bend the
     previous layer's least-squares fit f = [h 1] c of y, at kinks spread along f.
     Units of both orientations span f itself, so the deeper network starts at least
@@ -96,7 +95,7 @@ def hinges_of_fit(h: torch.Tensor, y: torch.Tensor, width: int, gen: torch.Gener
     Ws, bs = [], []
     for k in range(K):
         f = H[k] @ c[k]  # (N,)
-        w, b0 = curvature_kinks(f, y, width, 1, gen, activation)  # z = f w + b0, w (1, 1, width)
+        w, b0 = curvature_kinks(f, y, width, 1, gen, kind)  # z = f w + b0, w (1, 1, width)
         Ws.append(c[k, :a, None] * w[0])  # (a, width)
         bs.append(c[k, a] * w[0, 0] + b0[0])
     return torch.stack(Ws), torch.stack(bs)
@@ -105,13 +104,18 @@ def hinges_of_fit(h: torch.Tensor, y: torch.Tensor, width: int, gen: torch.Gener
 def curvature_density(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Kink density ~ (|f''| + floor)^(2/5) over x from binned means: (grid, cdf, density (integrates to 1))."""
     order = np.argsort(x)
-    bins = np.array_split(order, min(BINS, max(len(x) // 4, 3)))
+    bins = np.array_split(order, max(1, min(BINS, len(x) // 4)))  # >= 4 points a bin (all, if fewer)
     xb = np.array([x[i].mean() for i in bins])
     yb = np.array([y[i].mean() for i in bins])
-    curvature = np.abs(np.gradient(np.gradient(yb, xb), xb))
-    density = (curvature + 0.05 * curvature.mean() + 1e-12) ** 0.4  # the floor keeps flat parts covered
-    cdf = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2 * np.diff(xb))])
-    density, cdf = density / cdf[-1], cdf / cdf[-1]
+    with np.errstate(all="ignore"):  # repeated x values make a zero spacing: caught below
+        curvature = np.abs(np.gradient(np.gradient(yb, xb), xb)) if len(bins) >= 3 else np.full(2, np.nan)
+        density = (curvature + 0.05 * curvature.mean() + 1e-12) ** 0.4  # the floor keeps flat parts covered
+        cdf = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2 * np.diff(xb))])
+        density, cdf = density / cdf[-1], cdf / cdf[-1]
+    if not (np.isfinite(density).all() and np.isfinite(cdf).all()):  # too few points to see a bend
+        lo, hi = float(x.min()), float(x.max())
+        hi = hi if hi > lo else lo + 1.0
+        return np.array([lo, hi]), np.array([0.0, 1.0]), np.full(2, 1 / (hi - lo))
     return xb, cdf, density
 
 
@@ -140,5 +144,3 @@ def naive(net, X, y, K, gen):
     """PyTorch's nn.Linear default: W and b uniform in +-1/sqrt(fan_in)."""
     return _random(net, K, gen, X.dtype, lambda a, b: 1 / math.sqrt(a), lambda a: 1 / math.sqrt(a))
 
-
-INITIALISERS = {"data": data_aware, "he": he, "glorot": glorot, "naive": naive}

@@ -1,8 +1,8 @@
 """Unit health during training: find dead ReLU units and revive them.
 
-A piecewise-linear unit is dead when its pre-activation is <= 0 on every
-training point: it outputs a constant, and no gradient ever reaches its
-weights again. Revival re-places its kink through the training point with the
+A unit is dead when it can die (activations.py: relu) and its pre-activation is
+<= 0 on every training point: it outputs a constant, and no gradient ever reaches
+its weights again. Revival re-places its kink through the training point with the
 largest residual, pointing a fresh random direction, and zeroes its outgoing
 weights so the network's function does not jump.
 """
@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import torch
 
-from .nets import ACTIVATIONS, PIECEWISE_LINEAR, NetSettings, layers, pack, preactivations
+from .activations import activation
+from .nets import NetSettings, layers, pack, preactivations
 
 
 def dead_units(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> list[torch.Tensor]:
     """Per hidden layer, a (K, width) mask of units inactive on every point of X (N, d).
 
-    Only piecewise-linear activations can die; for smooth ones the masks are all False.
+    Only units that can die do; for the others the masks are all False.
     """
     zs = preactivations(net, theta, X)[:-1]
-    if net.activation not in PIECEWISE_LINEAR:
+    if not activation(net.activation).can_die:
         return [torch.zeros(z.shape[0], z.shape[2], dtype=torch.bool) for z in zs]
     return [(z <= 0).all(dim=1) for z in zs]
 
@@ -43,7 +44,7 @@ def revive(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torch.Tens
     counts = sum(m.sum(dim=1) for m in masks)
     if not counts.any():
         return theta, counts
-    act = ACTIVATIONS[net.activation]
+    act = activation(net.activation).torch_forward
     size = theta.shape[0] // len(gens)
     weights = [(W.clone(), b.clone()) for W, b in layers(net, theta.detach())]
     zs = preactivations(net, theta.detach(), X)

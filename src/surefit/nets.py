@@ -1,64 +1,15 @@
 """Multilayer perceptrons as flat parameter vectors, K candidates stacked in one tensor.
 
 theta has shape (K, P): K independent networks ("candidates") of P parameters each.
-Every trainer works on theta directly, so K restarts cost one batched computation.
+Every trainer works on theta directly, so K candidates cost one batched computation.
 Layer l holds W (in, out) then b (out,) in that order inside each row of theta.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
-import torch.nn.functional as F
 
-ACTIVATIONS = {
-    "relu": torch.relu,
-    "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
-    "tanh": torch.tanh,
-    "gelu": F.gelu,
-    "sigmoid": torch.sigmoid,
-    "elu": F.elu,
-}
-# d activation / dz, for the analytic Jacobian that Levenberg-Marquardt needs
-DERIVATIVES = {
-    "relu": lambda z: (z > 0).to(z.dtype),
-    "leaky_relu": lambda z: torch.where(z > 0, 1.0, torch.full_like(z, 0.01)),
-    "tanh": lambda z: 1 - torch.tanh(z) ** 2,
-    "gelu": lambda z: torch.special.ndtr(z) + z * torch.exp(-z * z / 2) / (2 * torch.pi) ** 0.5,
-    "sigmoid": lambda z: torch.sigmoid(z) * (1 - torch.sigmoid(z)),
-    "elu": lambda z: torch.where(z > 0, 1.0, torch.exp(z)),
-}
-PIECEWISE_LINEAR = {"relu", "leaky_relu"}  # a kink at z = 0; "inactive" means z <= 0
-REFUSED_OUTPUTS = {
-    "softmax": "softmax over one output is always exactly 1, whatever the input (seed 002)",
-    "sigmoid": "sigmoid can only output values in (0, 1)",
-    "tanh": "tanh can only output values in (-1, 1)",
-    "relu": "relu can only output values >= 0 and has no gradient below",
-}
-
-
-@dataclass(frozen=True)
-class NetSettings:
-    """An MLP: n_inputs -> hidden widths (activation) -> 1 linear output."""
-    n_inputs: int
-    hidden: tuple[int, ...]
-    activation: str = "relu"
-
-    @property
-    def widths(self) -> tuple[int, ...]:
-        return (self.n_inputs, *self.hidden, 1)
-
-    @property
-    def n_params(self) -> int:
-        return sum((a + 1) * b for a, b in zip(self.widths[:-1], self.widths[1:]))
-
-    def slices(self) -> list[tuple[slice, slice]]:
-        """Where each layer's W and b live inside one row of theta."""
-        out, start = [], 0
-        for a, b in zip(self.widths[:-1], self.widths[1:]):
-            out.append((slice(start, start + a * b), slice(start + a * b, start + a * b + b)))
-            start += (a + 1) * b
-        return out
+from .activations import activation
+from .network import NetSettings
 
 
 def layers(net: NetSettings, theta: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -76,7 +27,7 @@ def pack(net: NetSettings, weights: list[tuple[torch.Tensor, torch.Tensor]]) -> 
 
 def preactivations(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> list[torch.Tensor]:
     """Every layer's z = h W + b for inputs X (N, d): a list of (K, N, width); the last is the output."""
-    act = ACTIVATIONS[net.activation]
+    act = activation(net.activation).torch_forward
     h, zs = X, []
     for W, b in layers(net, theta):
         z = torch.matmul(h, W) + b.unsqueeze(-2)  # (K, N, out)
@@ -96,7 +47,7 @@ def jacobian(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> torch.Te
     With delta_l = d out / d z_l (K, N, width_l): d out / d W_l[i, j] = h_{l-1}[i] delta_l[j]
     and d out / d b_l[j] = delta_l[j]; delta_{l-1} = (delta_l W_l^T) * act'(z_{l-1}).
     """
-    act, slope = ACTIVATIONS[net.activation], DERIVATIVES[net.activation]
+    act, slope = activation(net.activation).torch_forward, activation(net.activation).torch_slope
     zs = preactivations(net, theta, X)
     inputs = [X.expand(theta.shape[0], *X.shape)] + [act(z) for z in zs[:-1]]
     weights = layers(net, theta)
@@ -116,7 +67,7 @@ def output_features(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> t
     if len(net.hidden) == 0:
         h = X.expand(theta.shape[0], *X.shape)
     else:
-        h = ACTIVATIONS[net.activation](preactivations(net, theta, X)[-2])
+        h = activation(net.activation).torch_forward(preactivations(net, theta, X)[-2])
     return torch.cat([h, torch.ones_like(h[..., :1])], dim=-1)
 
 

@@ -12,25 +12,25 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter  # noqa: E402
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
 from .errors import SurefitError  # noqa: E402
-from .nets import preactivations  # noqa: E402
-from .store import atomic_path  # noqa: E402
+from .files import atomic_path  # noqa: E402
 
 
-def plot_fit(result, path: str | Path) -> Path:
-    """Write a PNG report of `result` (a FitResult) to path."""
+def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
+    """Write a picture of `result` (a FitResult) to path, in the format its suffix names."""
     problem = result.problem
     X, y = problem.X_eval, problem.y_eval
     pred = result.predict(X)
     active, labels = _unit_activity(result.model, X)
+    can_die = bool(result.model.hidden) and result.model.hidden[0].can_die
     if problem.n_inputs == 1:
         fig, axes = _layout([["fit"], ["residual"], ["units"], ["loss"]], 8,
                             [3, 1.4, _bars_height(active), 1.8], share=("fit", "residual", "units"))
         _curves(axes["fit"], axes["residual"], problem, X[:, 0], y, pred)
-        draw_unit_activity(axes["units"], active, X[:, 0], labels=labels)
+        draw_unit_activity(axes["units"], active, X[:, 0], labels=labels, can_die=can_die)
         axes["units"].set_xlabel(problem.variables[0])
     else:
         grid = problem.n_inputs == 2 and problem.domain is not None
@@ -40,19 +40,31 @@ def plot_fit(result, path: str | Path) -> Path:
             _heatmaps(fig, axes, problem, X, y, pred)
         else:
             _scatter(axes["scatter"], y, pred)
-        draw_unit_activity(axes["units"], active, labels=labels)
-    dead = int((~active.any(axis=0)).sum())
-    axes["units"].set_title(f"where each hidden unit is active (z > 0): {dead} of {active.shape[1]} "
-                            f"dead", fontsize=9)
+        draw_unit_activity(axes["units"], active, labels=labels, can_die=can_die)
+    dead = f": {int((~active.any(axis=0)).sum())} of {active.shape[1]} dead" if can_die else ""
+    axes["units"].set_title(f"where each hidden unit is active (z > 0){dead}", fontsize=9)
     _loss(axes["loss"], result.history, result.trainers)
     fig.suptitle(f"{result.target} — {result.model.net.activation} {list(result.model.net.hidden)}\n"
                  f"{result.status}", fontsize=9)
-    return save_figure(fig, path)
+    return save_figure(fig, path, format)
 
 
-def save_figure(fig, path: str | Path) -> Path:
+def image_format(path: str | Path) -> str:
+    """The format a picture's file name asks for ('png' without a suffix), if matplotlib writes it."""
+    suffix = Path(path).suffix.lower().lstrip(".") or "png"
+    formats = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    if suffix not in formats:
+        raise SurefitError(f"cannot write a picture as {Path(path).name}: name it .png, .pdf, .svg or "
+                           f"another of {', '.join(sorted(formats))}")
+    return suffix
+
+
+def save_figure(fig, path: str | Path, format: str | None = None) -> Path:
+    """Write fig to path, in the format its suffix names (or `format`, for a temporary name)."""
+    format = format or image_format(path)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+        fig.savefig(tmp, format=format, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return Path(path)
 
@@ -73,10 +85,8 @@ def _bars_height(active: np.ndarray) -> float:
 
 def _unit_activity(model, X: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Whether each hidden unit's pre-activation is > 0 at each point: (N, units), and labels."""
-    Xs = torch.as_tensor(model.x_scaler.forward(X), dtype=torch.float64)
-    with torch.no_grad():
-        zs = preactivations(model.net, torch.as_tensor(model.theta).unsqueeze(0), Xs)[:-1]
-    active = np.concatenate([z[0].numpy() > 0 for z in zs], axis=1)
+    zs = model.preactivations(X)[:-1]
+    active = np.concatenate([z > 0 for z in zs], axis=1)
     single = len(zs) == 1
     labels = [f"unit {j + 1}" if single else f"L{layer + 1} u{j + 1}"
               for layer, z in enumerate(zs) for j in range(z.shape[-1])]
@@ -87,8 +97,8 @@ def _curves(top, bottom, problem, x, y, pred):
     order = np.argsort(x)
     top.plot(x[order], y[order], color="tab:blue", lw=2, label="target")
     top.plot(x[order], pred[order], color="tab:red", lw=1, ls="--", label="network")
-    top.scatter(problem.X[:, 0], problem.y, s=4, color="gray", alpha=0.5, label="training points")
-    top.legend(fontsize=8)
+    top.scatter(problem.X[:, 0], problem.y, s=6, color="black", alpha=0.6, zorder=3, label="training points")
+    top.legend(fontsize=8, markerscale=2)
     top.set_ylabel(problem.description)
     bottom.plot(x[order], (pred - y)[order], color="tab:red", lw=1)
     bottom.axhline(0, color="black", lw=0.5)
@@ -98,12 +108,17 @@ def _curves(top, bottom, problem, x, y, pred):
 
 
 def _heatmaps(fig, axes, problem, X, y, pred):
+    """Target and network on one colour scale, so equal colours are equal values; the residual
+    on a scale symmetric about 0."""
     n = int(round(np.sqrt(len(X))))
     (x0, x1), (y0, y1) = problem.domain
-    for title, values in (("target", y), ("network", pred), ("residual", pred - y)):
+    both = (min(y.min(), pred.min()), max(y.max(), pred.max()))
+    worst = float(np.abs(pred - y).max()) or 1.0
+    for title, values, cmap, (low, high) in (("target", y, "viridis", both), ("network", pred, "viridis", both),
+                                             ("residual", pred - y, "RdBu_r", (-worst, worst))):
         ax = axes[title]
         image = ax.imshow(values.reshape(n, n).T, origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
-                          cmap="RdBu_r" if title == "residual" else "viridis")
+                          cmap=cmap, vmin=low, vmax=high)
         fig.colorbar(image, ax=ax, shrink=0.8)
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(problem.variables[0])
@@ -122,14 +137,17 @@ def _loss(ax, history: list[float], trainers: tuple[str, ...]):
     """The best training relative RMSE per step, on a log scale (0 drawn at the smallest float)."""
     h = np.maximum(np.asarray(history, dtype=float), np.finfo(float).tiny)
     ax.semilogy(np.arange(1, len(h) + 1), h, color="tab:purple", lw=1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+    ax.yaxis.set_major_locator(LogLocator(numticks=6))  # a few decades, labelled ...
+    ax.yaxis.set_minor_formatter(NullFormatter())  # ... and no colliding labels between them
     ax.set_xlabel(f"step ({' then '.join(trainers) or 'no training'})")
     ax.set_ylabel("training relative RMSE")
     ax.set_title("loss curve", fontsize=9)
     ax.grid(True, which="major", alpha=0.3)
 
 
-def plot_explanation(explanation, path: str | Path) -> Path:
-    """Write a PNG of an Explanation: pieces and kinks (1 input) or linear regions (2 inputs)."""
+def plot_explanation(explanation, path: str | Path, format: str | None = None) -> Path:
+    """Write a picture of an Explanation: pieces and kinks (1 input) or linear regions (2 inputs)."""
     e = explanation
     if e.regions:
         fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
@@ -143,7 +161,7 @@ def plot_explanation(explanation, path: str | Path) -> Path:
     fig.suptitle((f"{formula}\n" if formula and len(formula) < 160 else "")
                  + f"checked against the model: max deviation {e.max_deviation:.2g} "
                  f"(relative {e.relative_deviation:.1g})", fontsize=9)
-    return save_figure(fig, path)
+    return save_figure(fig, path, format)
 
 
 def _pieces(top, bottom, e):
@@ -186,13 +204,14 @@ def _regions(fig, ax, e):
 
 
 def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
-                       labels: list[str] | None = None) -> None:
+                       labels: list[str] | None = None, can_die: bool = True) -> None:
     """Draw where each unit is active: one row per unit.
 
     active: bool (N, units), unit j active on point i. With x (N,) (sorted or not), each row is
     a bar over the x ranges where the unit is active, so dead units (no bar) and units all
     active on the same side of the input stand out. Without x (several inputs), each row is a
-    bar as long as the share of points the unit is active on.
+    bar as long as the share of points the unit is active on. Units that can die (relu) and
+    are never active are marked dead: by name when there are a few, else once in a corner.
     """
     active = np.asarray(active, dtype=bool)
     units = active.shape[1]
@@ -200,7 +219,7 @@ def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
     rows = np.arange(units)[::-1]  # unit 1 on top
     if x is None:
         share = active.mean(axis=0)
-        ax.barh(rows, share, height=0.6, color=_unit_colors(share > 0))
+        ax.barh(rows, share, height=0.6, color=_unit_colors((share > 0) | (not can_die)))
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of points where the unit is active")
     else:
@@ -208,13 +227,17 @@ def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
         order = np.argsort(x)
         xs, on = x[order], active[order]
         edges = _cell_edges(xs)
-        for row, column, color in zip(rows, on.T, _unit_colors(on.any(axis=0))):
+        for row, column, color in zip(rows, on.T, _unit_colors(on.any(axis=0) | (not can_die))):
             ax.broken_barh(_runs(column, edges), (row - 0.3, 0.6), color=color)
         ax.set_xlim(edges[0], edges[-1])
-    for row, alive in zip(rows, active.any(axis=0)):
-        if not alive:
+    dead = rows[~active.any(axis=0)] if can_die else rows[:0]
+    if 0 < len(dead) <= 3:
+        for row in dead:
             ax.text(0.5, row, "dead: never active", transform=ax.get_yaxis_transform(),
                     ha="center", va="center", color="dimgray", fontsize=7, style="italic")
+    elif len(dead):
+        ax.text(0.99, 1.01, f"{len(dead)} dead units (never active): the rows without a bar",
+                transform=ax.transAxes, ha="right", va="bottom", color="dimgray", fontsize=7, style="italic")
     step = -(-units // 30)  # at most 30 labels, so they stay readable
     ax.set_yticks(rows[::step], labels[::step], fontsize=8 if units <= 12 else 6)
     ax.set_ylim(-0.6, units - 0.4)

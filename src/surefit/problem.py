@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import inspect
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 from typing import Callable, Sequence, Union
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from .errors import SurefitError
 from .expression import Expression
+from .resources import budget_bytes, size
 
 Domain = tuple[float, float]
 Target = Union[str, Callable, Expression]
@@ -32,6 +34,7 @@ class Problem:
     variables: tuple[str, ...]
     domain: tuple[Domain, ...] | None
     description: str
+    evaluation: str = "held-out points"  # what X_eval is, for every report of the metrics
 
     @property
     def n_inputs(self) -> int:
@@ -111,18 +114,29 @@ def special_points(domain: Sequence[Domain]) -> np.ndarray:
     return np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
 
 
-def _check_finite(y: np.ndarray, X: np.ndarray, variables, description: str) -> None:
+def _real_and_finite(y: np.ndarray, X: np.ndarray, variables, description: str) -> np.ndarray:
+    """y (N,) as float, or one line naming the first point where it is complex or not finite."""
+    def where(bad):
+        return ", ".join(f"{v}={c:g}" for v, c in zip(variables, X[np.argmax(bad)]))
+    if np.iscomplexobj(y):
+        bad = np.imag(y) != 0
+        if bad.any():
+            raise SurefitError(f"{description} is complex ({complex(y[np.argmax(bad)]):.4g}) at {where(bad)}; "
+                               "surefit fits real-valued targets")
+        y = np.real(y)
+    y = y.astype(float)
     bad = ~np.isfinite(y)
     if bad.any():
-        where = ", ".join(f"{v}={c:g}" for v, c in zip(variables, X[np.argmax(bad)]))
-        value = y[np.argmax(bad)]
-        raise SurefitError(f"{description} is {value} at {where}; narrow the domain to where it is finite")
+        raise SurefitError(f"{description} is {y[np.argmax(bad)]} at {where(bad)}; "
+                           "narrow the domain to where it is finite")
+    return y
 
 
 def from_function(target: Target, domain=None, *, points: int | None = None,
-                  sampling: str | None = None, seed: int = 0,
-                  variables: Sequence[str] | None = None) -> Problem:
-    """An expression text or a Python callable of one array per variable, sampled on a domain."""
+                  sampling: str | None = None, seed: int = 0, variables: Sequence[str] | None = None,
+                  check_size: Callable[[int, int], object] | None = None) -> Problem:
+    """An expression text or a Python callable of one array per variable, sampled on a domain.
+    check_size(points, inputs), if given, may refuse the problem's size before it is sampled."""
     if isinstance(target, str):
         target = Expression(target)
     if isinstance(target, Expression):
@@ -132,16 +146,29 @@ def from_function(target: Target, domain=None, *, points: int | None = None,
         description = getattr(target, "__name__", "the target function")
     domains = resolve_domains(variables, domain)
     d = len(domains)
-    points = points or (1000 if d == 1 else 2000)
-    if points < 2:
-        raise SurefitError(f"need at least 2 points, not {points}")
+    points = (1000 if d == 1 else 2000) if points is None else points
+    if isinstance(points, bool) or not isinstance(points, Integral) or points < 2:
+        raise SurefitError(f"need at least 2 points, not {points!r}")
+    check_memory(points, d)
+    if check_size is not None:
+        check_size(points, d)
     X = sample(domains, points, sampling or ("grid" if d <= 2 else "random"), np.random.default_rng(seed))
     X_eval = evaluation_grid(domains)
     probes = special_points(domains)
-    y, y_eval, y_probe = (_call(target, A, description) for A in (X, X_eval, probes))
-    for A, b in ((X, y), (X_eval, y_eval), (probes, y_probe)):
-        _check_finite(b, A, variables, description)
-    return Problem(X, y, X_eval, y_eval, tuple(variables), domains, description)
+    y, y_eval, _ = (_real_and_finite(_call(target, A, description), A, variables, description)
+                    for A in (X, X_eval, probes))
+    return Problem(X, y, X_eval, y_eval, tuple(variables), domains, description,
+                   "a dense held-out grid of the domain")
+
+
+def check_memory(points: int, d: int) -> None:
+    """Refuse a sample too big to hold: the inputs, the targets and a few temporaries of the
+    target's evaluation (one array per operation in flight), before anything is allocated."""
+    need = 8 * points * (d + 6)
+    if need > budget_bytes():
+        raise SurefitError(f"{points:,} points of {d} input{'s' if d > 1 else ''} would need about {size(need)} "
+                           f"of memory to sample and evaluate, but {size(budget_bytes())} is free to use; "
+                           f"use at most about {budget_bytes() // (8 * (d + 6)):,} points")
 
 
 def _callable_variables(f: Callable) -> list[str]:
@@ -164,7 +191,11 @@ def _call(f, X: np.ndarray, description: str) -> np.ndarray:
             raise
         except Exception as exc:  # a user's callable may fail any way it likes
             raise SurefitError(f"evaluating {description} failed: {exc}") from None
-    y = np.asarray(y, dtype=float)
+    try:
+        y = np.asarray(y)
+        y = y.astype(complex if np.iscomplexobj(y) else float)  # complex is refused by the caller
+    except (TypeError, ValueError):
+        raise SurefitError(f"{description} did not return numbers") from None
     if y.shape != (len(X),):
         y = np.broadcast_to(y, (len(X),)) if y.size == 1 else y.reshape(-1)
     if y.shape != (len(X),):
@@ -196,9 +227,12 @@ def from_arrays(X, y, *, holdout: float = 0.2, seed: int = 0,
     order = np.random.default_rng(seed).permutation(len(X))
     n_eval = int(round(holdout * len(X))) if len(X) >= 10 else 0
     test, train = order[:n_eval], order[n_eval:]
+    evaluation = f"{n_eval} held-out rows"
     if n_eval == 0:  # too few rows to spare: metrics are on the training data itself
         test = train
-    return Problem(X[train], y[train], X[test], y[test], variables, None, description)
+        evaluation = ("the training rows (fewer than 10 rows: none held out)" if holdout > 0 and len(X) < 10
+                      else "the training rows (none held out)")
+    return Problem(X[train], y[train], X[test], y[test], variables, None, description, evaluation)
 
 
 def from_csv(path: str | Path, target: str, *, inputs: Sequence[str] | None = None,

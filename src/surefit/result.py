@@ -7,7 +7,7 @@ import numpy as np
 
 from .model import Model
 from .problem import Problem
-from .trainers import Status
+from .status import Status
 
 
 def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
@@ -26,7 +26,7 @@ class FitResult:
     metrics: dict[str, float]  # on the held-out evaluation set, in the user's units
     train_relative_rmse: float
     time_s: float
-    restarts: int  # candidate networks trained side by side; the best is kept
+    candidates: int  # networks trained side by side; the best is kept
     seed: int
     units_alive: int
     units_total: int
@@ -35,6 +35,7 @@ class FitResult:
     target: str
     history: list[float] = field(repr=False)  # best training relative RMSE after each step
     problem: Problem = field(repr=False)  # the data it was fitted to and evaluated on
+    notes: tuple[str, ...] = ()  # what to know beside the status (too few points, fewer candidates)
 
     @property
     def n_params(self) -> int:
@@ -45,8 +46,8 @@ class FitResult:
 
     @property
     def sentence(self) -> str:
-        return (f"{self.target}: {self.status} "
-                f"(relative RMSE {self.metrics['relative_rmse']:.3g} on held-out points)")
+        return (f"{self.target}: {self.status} (relative RMSE {self.metrics['relative_rmse']:.3g} "
+                f"on {self.problem.evaluation})" + "".join(f"; {note}" for note in self.notes))
 
     def report(self) -> dict:
         """The JSON report other tools read."""
@@ -55,7 +56,8 @@ class FitResult:
             "target": self.target, "status": str(self.status), "status_code": self.status.name.lower(),
             "metrics": dict(self.metrics), "train_relative_rmse": self.train_relative_rmse,
             "time_s": self.time_s, "hidden": list(net.hidden), "activation": net.activation,
-            "n_inputs": net.n_inputs, "n_params": net.n_params, "restarts": self.restarts,
+            "n_inputs": net.n_inputs, "n_params": net.n_params, "candidates": self.candidates,
             "seed": self.seed, "units_alive": self.units_alive, "units_total": self.units_total,
             "revived": self.revived, "trainers": list(self.trainers), "steps": len(self.history),
+            "evaluated_on": self.problem.evaluation, "notes": list(self.notes),
         }

@@ -2,22 +2,24 @@
 
 The weights are a float64 tensor; the network shape, scalers and variable names
 are JSON in the safetensors header's metadata. Loading parses JSON and reads
-raw numbers, nothing else, so a foreign or corrupt file is refused, not run.
+raw numbers, nothing else, and checks every field (names against the known
+tables, finite weights, positive scales), so a foreign, corrupt or tampered file
+is refused when it is loaded, not when it is used.
 """
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import load_file, save_file
 
+from .activations import TRAINABLE
 from .errors import SurefitError
+from .files import atomic_path
 from .model import Model
-from .nets import NetSettings
+from .network import NetSettings
 from .scaling import Scaler
 
 FORMAT = "surefit-model/1"
@@ -45,40 +47,35 @@ def load(path: str | Path) -> Model:
         with safe_open(str(path), framework="numpy") as f:
             meta = json.loads((f.metadata() or {})["surefit"])
         theta = load_file(str(path))["theta"]
-        if meta.get("format") != FORMAT:
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise KeyError("format")
-        net = NetSettings(int(meta["n_inputs"]), tuple(int(w) for w in meta["hidden"]),
-                          str(meta["activation"]))
-        model = Model(net, np.asarray(theta, dtype=np.float64), Scaler.from_dict(meta["x_scaler"]),
-                      Scaler.from_dict(meta["y_scaler"]), tuple(meta["variables"]))
+        net = NetSettings(int(meta["n_inputs"]), tuple(int(w) for w in meta["hidden"]), str(meta["activation"]))
+        scalers = [Scaler.from_dict(meta[k]) for k in ("x_scaler", "y_scaler")]
+        variables = tuple(str(v) for v in meta["variables"])
     except (SafetensorError, OSError, KeyError, ValueError, TypeError) as exc:
         raise SurefitError(f"{path} is not a surefit model ({type(exc).__name__})") from None
-    if model.theta.shape != (net.n_params,):
-        raise SurefitError(f"{path} is not a surefit model (its weights do not match its shape)")
-    return model
+    problem = _defect(net, np.asarray(theta), scalers, variables)
+    if problem:
+        raise SurefitError(f"{path} is not a usable surefit model: {problem}")
+    return Model.from_theta(net, np.asarray(theta, dtype=np.float64), *scalers, variables)
 
 
-class atomic_path:
-    """Context manager yielding a temporary path beside `path`, renamed onto it on success,
-    so a failed write never leaves a half-written file."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-
-    def __enter__(self) -> Path:
-        directory = self.path.parent if str(self.path.parent) else Path(".")
-        if not directory.is_dir():
-            raise SurefitError(f"cannot write {self.path}: no directory {directory}")
-        try:
-            fd, name = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
-        except OSError as exc:
-            raise SurefitError(f"cannot write {self.path}: {exc.strerror}") from None
-        os.close(fd)
-        self.tmp = Path(name)
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            os.replace(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
+def _defect(net: NetSettings, theta: np.ndarray, scalers: list[Scaler], variables: tuple) -> str | None:
+    """What is wrong with a model file's fields, or None."""
+    if net.n_inputs < 1 or any(w < 1 for w in net.hidden):
+        return f"its shape {net.n_inputs} -> {list(net.hidden)} has an empty layer"
+    if net.activation not in TRAINABLE:
+        return f"its activation {net.activation!r} is not one of {', '.join(TRAINABLE)}"
+    if theta.dtype.kind != "f" or theta.shape != (net.n_params,):
+        return f"its weights ({theta.dtype}, shape {theta.shape}) do not match its shape ({net.n_params} numbers)"
+    if not np.isfinite(theta).all():
+        return f"{int((~np.isfinite(theta)).sum())} of its weights are not finite"
+    for name, scaler, width in (("input", scalers[0], net.n_inputs), ("target", scalers[1], 1)):
+        offset, scale = np.asarray(scaler.offset), np.asarray(scaler.scale)
+        if offset.shape != (width,) or scale.shape != (width,):
+            return f"its {name} scaler has {offset.size} offsets and {scale.size} scales for {width} column(s)"
+        if not (np.isfinite(offset).all() and np.isfinite(scale).all() and (scale > 0).all()):
+            return f"its {name} scaler's offsets and scales must be finite, and the scales positive"
+    if len(variables) != net.n_inputs:
+        return f"it names {len(variables)} variables for {net.n_inputs} inputs"
+    return None

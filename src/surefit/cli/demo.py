@@ -1,8 +1,7 @@
 """surefit demo: the four seed problems side by side, with a PNG each."""
 from __future__ import annotations
 
-from ..demo import run_demo
-from .output import console, table, write_json
+from .output import console, progress_wanted, table, write_json
 
 
 def register(sub) -> None:
@@ -15,7 +14,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    results = run_demo(args.out, progress=not args.quiet)
+    from ..demo import run_demo
+    results = run_demo(args.out, progress=progress_wanted(args))
     rows = []
     for problem, r in results:
         net = r.model.net

@@ -1,14 +1,10 @@
-"""surefit doctor MODEL --data data.csv --target y: why a network fails to fit its data."""
+"""surefit doctor MODEL --csv data.csv --target y: why a network fails to fit its data."""
 from __future__ import annotations
 
 from rich.markup import escape
 
-from .. import problem as problems
-from ..doctor import doctor
-from ..doctor.adapters import load
-from ..doctor.findings import Diagnosis
-from ..doctor.report import plot_diagnosis
-from .output import console, table, write_json
+from ..progress import status
+from .output import console, json_text, planned_outputs, progress_wanted, table, write_outputs
 
 DESCRIPTION = """Examine a trained (or untrained) network with the data it is meant to fit, and
 say what is wrong and what to change: an output activation that cannot reach the target,
@@ -22,7 +18,7 @@ def register(sub) -> None:
                        description=DESCRIPTION)
     p.add_argument("model", help="a .keras file, a surefit model file, or a .pt/.pth file written by "
                                  "torch.save(model) of a whole nn.Module (needs --trust-pickle)")
-    p.add_argument("--data", required=True, help="CSV file with a header row: the data the model should fit")
+    p.add_argument("--csv", required=True, help="CSV file with a header row: the data the model should fit")
     p.add_argument("--target", required=True, help="the CSV column the model predicts")
     p.add_argument("--inputs", help="comma-separated input columns in the model's order "
                                     "(default: every other column, in file order)")
@@ -30,27 +26,35 @@ def register(sub) -> None:
                    help="allow reading a .pt/.pth file: torch.load unpickles it, and unpickling runs "
                         "whatever code the file contains; use it only for files you made or trust")
     p.add_argument("--json", help="write the findings as JSON here")
-    p.add_argument("--plot", help="write a PNG report here")
+    p.add_argument("--plot", help="write a picture of the report here (.png, .pdf, .svg, ...)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    model = load(args.model, trust_pickle=args.trust_pickle)
-    inputs = args.inputs.split(",") if args.inputs else None
-    data = problems.from_csv(args.data, args.target, inputs=inputs, holdout=0.0)
-    diagnosis = doctor(model, data.X, data.y, variables=data.variables)
-    console.print(headline(diagnosis, args.model, args.data))
+    outputs = planned_outputs(args, ("json", "plot"))
+    with status(f"reading {args.model} and {args.csv}", progress_wanted(args)):
+        from .. import problem as problems
+        from ..doctor import doctor
+        from ..doctor.adapters import load
+        from ..doctor.report import plot_diagnosis
+        from ..plots import image_format
+        model = load(args.model, trust_pickle=args.trust_pickle)
+        inputs = args.inputs.split(",") if args.inputs else None
+        data = problems.from_csv(args.csv, args.target, inputs=inputs, holdout=0.0)
+    with status("examining the model", progress_wanted(args)):
+        diagnosis = doctor(model, data.X, data.y, variables=data.variables)
+    console.print(headline(diagnosis, args.model, args.csv))
     if diagnosis.findings:
         console.print(findings_table(diagnosis))
-    for option, write in (("json", lambda p: write_json(p, diagnosis.to_dict())),
-                          ("plot", lambda p: plot_diagnosis(diagnosis, p))):
-        path = getattr(args, option)
-        if path:
-            console.print(f"wrote {write(path)}")
+    with status("writing the report", progress_wanted(args)):
+        write_outputs(outputs, {"json": lambda tmp: tmp.write_text(json_text(diagnosis.to_dict())),
+                                "plot": lambda tmp: plot_diagnosis(diagnosis, tmp,
+                                                                   format=image_format(outputs["plot"]))})
     return 1 if diagnosis.findings else 0
 
 
-def headline(diagnosis: Diagnosis, model_path: str, data_path: str) -> str:
+def headline(diagnosis, model_path: str, data_path: str) -> str:
     m, fit = diagnosis.model, diagnosis.fit
     acts = ", ".join(m["hidden_activations"]) or "no hidden layer"
     verdict = (f"{len(diagnosis.findings)} finding{'s' if len(diagnosis.findings) != 1 else ''}, "
@@ -61,7 +65,7 @@ def headline(diagnosis: Diagnosis, model_path: str, data_path: str) -> str:
             f"max error {fit['max_error']:.3g}: {verdict}")
 
 
-def findings_table(diagnosis: Diagnosis):
+def findings_table(diagnosis):
     rows = [[str(i), f"{f.code}\n({f.severity})", f"{escape(f.message)}\n[bold]fix:[/bold] {escape(f.fix)}"]
             for i, f in enumerate(diagnosis.findings, 1)]
     return table("", ["#", "code", "finding and fix"], rows)

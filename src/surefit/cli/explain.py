@@ -1,9 +1,8 @@
 """surefit explain MODEL: what a saved ReLU network computes, exactly; optionally --json, --plot."""
 from __future__ import annotations
 
-from ..explain import Explanation, ExplainSettings, explain
-from ..plots import plot_explanation
-from .output import console, table, write_json
+from ..explanation import Explanation, ExplainSettings
+from .output import console, json_text, planned_outputs, table, write_outputs
 
 MAX_ROWS = 40  # longer lists of pieces or regions go to --json only
 
@@ -19,19 +18,19 @@ def register(sub) -> None:
     p.add_argument("--grid", type=int, default=ExplainSettings.grid,
                    help=f"2 inputs: find regions on a GRID x GRID lattice (default {ExplainSettings.grid})")
     p.add_argument("--json", help="write the explanation as JSON here")
-    p.add_argument("--plot", help="write a PNG here: pieces and kinks, or the regions")
+    p.add_argument("--plot", help="write a picture here (.png, .pdf, ...): pieces and kinks, or the regions")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
+    from ..explanation import explain
+    from ..plots import image_format, plot_explanation
+    outputs = planned_outputs(args, ("json", "plot"))
     e = explain(args.model, ExplainSettings(domain=args.domain, grid=args.grid))
     for line in describe(e, args.model):
         console.print(line)
-    for option, write in (("json", lambda p: write_json(p, e.to_dict())),
-                          ("plot", lambda p: plot_explanation(e, p))):
-        path = getattr(args, option)
-        if path:
-            console.print(f"wrote {write(path)}")
+    write_outputs(outputs, {"json": lambda tmp: tmp.write_text(json_text(e.to_dict())),
+                            "plot": lambda tmp: plot_explanation(e, tmp, format=image_format(outputs["plot"]))})
     return 0
 
 

@@ -1,8 +1,7 @@
 """surefit export: a saved model as ONNX, a dependency-free C function, or a numpy module."""
 from __future__ import annotations
 
-from ..export import WRITERS, export
-from ..store import load
+from ..registry import FORMATS
 from .output import console
 
 
@@ -12,7 +11,8 @@ def register(sub) -> None:
                                    "or a standalone numpy module; the scaling is folded in, so the "
                                    "exported function takes and returns your own units.")
     p.add_argument("model", help="a model file written by surefit fit --save")
-    p.add_argument("--format", required=True, help=f"{', '.join(WRITERS)}")
+    p.add_argument("--format", required=True,
+                   help="; ".join(f"{name}: {FORMATS.help(name)}" for name in FORMATS.names))
     p.add_argument("--out", required=True,
                    help="the file to write; for c, the .h/.c pair's stem (or either file's name)")
     p.add_argument("--name", help="the function's name prefix (C) or graph name (default: --out's stem)")
@@ -21,6 +21,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ..exporters import export
+    from ..store import load
     model = load(args.model)
     paths = export(model, args.format, args.out, name=args.name,
                    dtype="float32" if args.float32 else "float64")

@@ -3,39 +3,25 @@ from __future__ import annotations
 
 import argparse
 
-from .. import problem as problems
 from ..errors import SurefitError
-from ..fit import FitSettings, fit_problem
-from ..plots import plot_fit
-from ..result import FitResult
-from ..store import save
-from .output import console, parse_widths, table, write_json
+from ..settings import FitSettings
+from .options import add_settings, settings_from
+from .output import console, json_text, planned_outputs, progress_wanted, table, write_outputs
 
 
-def add_problem_arguments(p: argparse.ArgumentParser) -> None:
-    """Where a target expression is sampled, shared with other commands that fit one."""
+def add_problem_arguments(p: argparse.ArgumentParser, *, data: bool = True) -> None:
+    """Where a target expression is sampled, or which CSV columns are the data (data=True)."""
     p.add_argument("--domain", action="append", help="LOW:HIGH for all variables, or NAME=LOW:HIGH each")
-    p.add_argument("--points", type=int, default=None, help="training points (default 1000 in 1-D, 2000 else)")
-    p.add_argument("--sampling", choices=["grid", "random"], default=None)
-
-
-def add_fit_arguments(p: argparse.ArgumentParser) -> None:
-    """Network and training options, shared with other commands that fit."""
-    p.add_argument("--hidden", default="8", help="hidden widths, e.g. 2 or 45,45 (default 8)")
-    p.add_argument("--activation", default="relu",
-                   help="relu, leaky_relu, tanh, gelu, sigmoid or elu (default relu)")
-    p.add_argument("--init", default="data", help="data (default), he, glorot or naive")
-    p.add_argument("--trainer", default="auto", help="auto (default), lm, adam, lbfgs or adam+lbfgs")
-    p.add_argument("--restarts", type=int, default=None, help="candidates trained side by side")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--tol", type=float, default=1e-7, help="stop at this training relative RMSE")
-    p.add_argument("--max-steps", type=int, default=None, help="step limit per trainer")
-
-
-def settings_from(args) -> FitSettings:
-    return FitSettings(hidden=parse_widths(args.hidden), activation=args.activation, init=args.init,
-                       trainer=args.trainer, restarts=args.restarts, seed=args.seed, tol=args.tol,
-                       max_steps=args.max_steps)
+    p.add_argument("--points", type=int, default=None,
+                   help="training points sampled from the expression (default 1000 in 1-D, 2000 else)")
+    p.add_argument("--sampling", choices=["grid", "random"], default=None,
+                   help="training points on a grid or uniformly at random (default grid up to 2 inputs)")
+    if data:
+        p.add_argument("--csv", help="CSV file with a header row: the data, instead of an expression")
+        p.add_argument("--target", help="the CSV column to predict")
+        p.add_argument("--inputs", help="comma-separated CSV input columns (default: every other column)")
+        p.add_argument("--holdout", type=float, default=0.2,
+                       help="share of the CSV's rows held out for the reported metrics (default 0.2)")
 
 
 def register(sub) -> None:
@@ -43,54 +29,54 @@ def register(sub) -> None:
                        description="Fit a small network to EXPR on --domain, or to --csv data.")
     p.add_argument("expr", nargs="?", help='target expression, e.g. "abs(x)" or "sqrt(x**2 + y**2)"')
     add_problem_arguments(p)
-    p.add_argument("--csv", help="CSV file with a header row, instead of EXPR")
-    p.add_argument("--target", help="the CSV column to predict")
-    p.add_argument("--inputs", help="comma-separated CSV input columns (default: all others)")
-    add_fit_arguments(p)
+    add_settings(p, FitSettings)
     p.add_argument("--json", help="write the report as JSON here")
-    p.add_argument("--plot", help="write a PNG here")
+    p.add_argument("--plot", help="write a picture here (.png, .pdf, .svg, ...)")
     p.add_argument("--save", help="write the fitted model here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
-def problem_from(args) -> problems.Problem:
+def problem_from(args, settings: FitSettings):
+    from .. import problem as problems
+    from ..fitting import make_problem
     if args.csv:
         if args.expr:
             raise SurefitError("give either an expression or --csv, not both")
         if not args.target:
             raise SurefitError("--csv needs --target COLUMN")
         inputs = args.inputs.split(",") if args.inputs else None
-        return problems.from_csv(args.csv, args.target, inputs=inputs, seed=args.seed)
+        return problems.from_csv(args.csv, args.target, inputs=inputs, seed=settings.seed, holdout=args.holdout)
     if not args.expr:
         raise SurefitError('give a target expression, e.g. surefit fit "abs(x)" --domain -1:1')
-    return problems.from_function(args.expr, args.domain, points=args.points,
-                                  sampling=args.sampling, seed=args.seed)
+    return make_problem(args.expr, args.domain, settings, points=args.points, sampling=args.sampling)
 
 
 def run(args) -> int:
-    settings = settings_from(args)
-    settings.validate()
-    result = fit_problem(problem_from(args), settings, progress=not args.quiet)
+    settings = settings_from(args, FitSettings)
+    outputs = planned_outputs(args, ("json", "plot", "save"))
+    from ..fitting import fit_problem
+    result = fit_problem(problem_from(args, settings), settings, progress=progress_wanted(args))
     console.print(summary(result))
-    for option, write in (("json", lambda p: write_json(p, result.report())),
-                          ("plot", lambda p: plot_fit(result, p)), ("save", lambda p: save(result, p))):
-        path = getattr(args, option)
-        if path:
-            console.print(f"wrote {write(path)}")
+    from ..plots import image_format, plot_fit
+    from ..store import save
+    write_outputs(outputs, {"json": lambda tmp: tmp.write_text(json_text(result.report())),
+                            "plot": lambda tmp: plot_fit(result, tmp, format=image_format(outputs["plot"])),
+                            "save": lambda tmp: save(result, tmp)})
     return 0
 
 
-def summary(result: FitResult):
+def summary(result):
     m = result.metrics
     net = result.model.net
-    rows = [["status", str(result.status)],
-            ["network", f"{net.n_inputs} -> {','.join(map(str, net.hidden)) or '-'} {net.activation} -> 1 "
-                        f"({net.n_params} parameters)"],
-            ["relative RMSE", m["relative_rmse"]], ["RMSE", m["rmse"]], ["max error", m["max_error"]],
-            ["units alive", f"{result.units_alive}/{result.units_total}"
-                            + (f" ({result.revived} revived)" if result.revived else "")],
-            ["trainers", " then ".join(result.trainers) or "none"],
-            ["restarts", f"{result.restarts} candidates, seed {result.seed}"],
-            ["time", f"{result.time_s:.2f} s"]]
-    return table(f"surefit fit {result.target}  (metrics on held-out points)", ["", ""], rows)
+    rows = [["status", str(result.status)]]
+    rows += [["note", note] for note in result.notes]
+    rows += [["network", f"{net.n_inputs} -> {','.join(map(str, net.hidden)) or '-'} {net.activation} -> 1 "
+                         f"({net.n_params} parameters)"],
+             ["relative RMSE", m["relative_rmse"]], ["RMSE", m["rmse"]], ["max error", m["max_error"]],
+             ["units alive", f"{result.units_alive}/{result.units_total}"
+                             + (f" ({result.revived} revived)" if result.revived else "")],
+             ["trainers", " then ".join(result.trainers) or "none"],
+             ["candidates", f"{result.candidates}, seed {result.seed}"],
+             ["time", f"{result.time_s:.2f} s"]]
+    return table(f"surefit fit {result.target}  (metrics on {result.problem.evaluation})", ["", ""], rows)

@@ -6,8 +6,7 @@ Pairs are generated (white-noise signals, --signals of them, --seed) or the user
 from __future__ import annotations
 
 from ..errors import SurefitError
-from ..signals import generate, linear, plots, spectrum
-from .output import console, parse_widths, table, write_json
+from .output import console, json_text, planned_outputs, table, write_outputs
 
 
 def register(sub) -> None:
@@ -22,25 +21,27 @@ def register(sub) -> None:
     spec = kinds.add_parser("spectrum", help="|DFT| by a learned DFT layer and one shared 2 -> m -> 1 net")
     spec.add_argument("--hidden", type=int, default=8, help="m, the magnitude net's width (default 8)")
     spec.add_argument("--pairs", type=int, default=1000, help="(re, im) pairs the magnitude net is fitted on")
-    spec.add_argument("--restarts", type=int, default=None, help="candidates trained side by side")
-    spec.add_argument("--max-steps", type=int, default=None)
-    spec.add_argument("--sweep", help="also measure these widths, e.g. 2,3,4,5,6,8: error vs m")
+    spec.add_argument("--candidates", type=int, default=None,
+                      help="networks trained side by side, the best kept (default: by network size)")
+    spec.add_argument("--max-steps", type=int, default=None, help="step limit of each trainer")
+    spec.add_argument("--sweep", type=int, nargs="+", help="also measure these widths, e.g. 2 3 4 5 6 8: error vs m")
     spec.add_argument("--compare", type=int, default=0, metavar="SEEDS",
                       help="also train a plain MLP of the same parameter count on this many seeds")
-    spec.add_argument("--tol", type=float, default=0.02,
+    spec.add_argument("--threshold", type=float, default=0.02,
                       help="relative error counted as success in --sweep and --compare (default 0.02)")
     for q, run in ((fir, run_fir), (dft, run_dft), (spec, run_spectrum)):
         q.add_argument("--length", type=int, default=32, help="samples per generated signal (default 32)")
         q.add_argument("--signals", type=int, default=None, help="generated training signals")
-        q.add_argument("--seed", type=int, default=0)
+        q.add_argument("--seed", type=int, default=0, help="random seed of the generated signals (default 0)")
         q.add_argument("--csv", nargs=2, metavar=("BEFORE", "AFTER"), help="your pairs: two CSV files")
         q.add_argument("--npy", nargs=2, metavar=("BEFORE", "AFTER"), help="your pairs: two .npy files")
         q.add_argument("--json", help="write the report as JSON here")
-        q.add_argument("--plot", help="write a PNG here")
+        q.add_argument("--plot", help="write a picture here (.png, .pdf, .svg, ...)")
         q.set_defaults(run=run)
 
 
-def user_pairs(args) -> generate.Pairs | None:
+def user_pairs(args):
+    from ..signals import generate
     if args.csv and args.npy:
         raise SurefitError("give either --csv or --npy, not both")
     files, fmt = (args.csv, "csv") if args.csv else (args.npy, "npy")
@@ -48,6 +49,7 @@ def user_pairs(args) -> generate.Pairs | None:
 
 
 def run_fir(args) -> int:
+    from ..signals import generate, linear, plots
     pairs = user_pairs(args)
     true = generate.parse_taps(args.taps) if args.taps is not None else None
     if pairs is None:
@@ -64,11 +66,12 @@ def run_fir(args) -> int:
     if true is not None:
         rows += [["true taps", ", ".join(f"{t:.6g}" for t in true)], ["max |learned - true|", report["max_abs_error"]]]
     show(report, rows)
-    write(args, report, lambda path: plots.plot_taps(learned.weights, true, path))
+    write(args, report, lambda path, format: plots.plot_taps(learned.weights, true, path, format))
     return 0
 
 
 def run_dft(args) -> int:
+    from ..signals import generate, linear, plots
     pairs = user_pairs(args) or generate.dft_pairs(args.length, args.signals, args.seed)
     learned = linear.learn_linear(*pairs)
     length = pairs[0].shape[1]
@@ -85,15 +88,17 @@ def run_dft(args) -> int:
     else:
         rows.append(["compared", f"no: a real DFT of length {length} is {true.shape[0]} x {length}"])
     show(report, rows)
-    write(args, report, lambda path: plots.plot_matrix(learned.weights, true if matches else None, path))
+    write(args, report, lambda path, format: plots.plot_matrix(learned.weights, true if matches else None,
+                                                                path, format))
     return 0
 
 
 def run_spectrum(args) -> int:
+    from ..signals import plots, spectrum
     if args.compare < 0:
         raise SurefitError(f"--compare takes a number of seeds, not {args.compare}")
     settings = spectrum.SpectrumSettings(hidden=args.hidden, pairs=args.pairs, seed=args.seed,
-                                         restarts=args.restarts, max_steps=args.max_steps,
+                                         candidates=args.candidates, max_steps=args.max_steps,
                                          signals=args.signals or spectrum.SpectrumSettings.signals)
     pairs = user_pairs(args)
     run = spectrum.held_out_fit(*pairs, settings) if pairs else spectrum.generated_fit(args.length, settings)
@@ -114,18 +119,19 @@ def run_spectrum(args) -> int:
         sweep(args, settings, report)
     if args.compare:
         compare(args, settings, report)
-    write(args, report, lambda path: plots.plot_spectrum(run.model, *run.test, path))
+    write(args, report, lambda path, format: plots.plot_spectrum(run.model, *run.test, path, format))
     return 0
 
 
 def sweep(args, settings, report: dict) -> None:
-    """--sweep: error vs m on generated signals, and the smallest m within --tol."""
-    rows = spectrum.error_vs_m(args.length, parse_widths(args.sweep), settings)
+    """--sweep: error vs m on generated signals, and the smallest m within --threshold."""
+    from ..signals import spectrum
+    rows = spectrum.error_vs_m(args.length, args.sweep, settings)
     report["sweep"] = rows
-    met = [r["m"] for r in rows if r["relative_error"] <= args.tol]
-    best = report["smallest_m"] = {"tol": args.tol, "measured": min(met, default=None),
-                                   "predicted": spectrum.predicted_m(args.tol)}
-    console.print(table(f"error vs m (length {args.length}; tol {args.tol:g}: smallest measured m "
+    met = [r["m"] for r in rows if r["relative_error"] <= args.threshold]
+    best = report["smallest_m"] = {"threshold": args.threshold, "measured": min(met, default=None),
+                                   "predicted": spectrum.predicted_m(args.threshold)}
+    console.print(table(f"error vs m (length {args.length}; threshold {args.threshold:g}: smallest measured m "
                         f"{best['measured']}, B(m) predicts {best['predicted']})",
                         ["m", "params", "relative error", "B(m)", "error / B(m)", "m_eff", "time s"],
                         [[r[k] for k in ("m", "params", "relative_error", "bound", "ratio", "m_eff", "time_s")]
@@ -134,11 +140,12 @@ def sweep(args, settings, report: dict) -> None:
 
 def compare(args, settings, report: dict) -> None:
     """--compare: the structured model vs a plain MLP of the same size, over seeds."""
-    result = report["comparison"] = spectrum.compare_plain(args.length, args.compare, args.tol, settings)
+    from ..signals import spectrum
+    result = report["comparison"] = spectrum.compare_plain(args.length, args.compare, args.threshold, settings)
     rows = [[name + (f" (L -> {r['width']} -> K)" if "width" in r else ""), r["params"],
              f"{r['success_rate']:.0%}", r["median_error"], r["worst_error"]]
             for name, r in (("structured", result["structured"]), ("plain MLP", result["plain"]))]
-    console.print(table(f"structured vs plain MLP over {args.compare} seeds (success: error <= {args.tol:g})",
+    console.print(table(f"structured vs plain MLP over {args.compare} seeds (success: error <= {args.threshold:g})",
                         ["model", "params", "success rate", "median error", "worst error"], rows))
 
 
@@ -148,9 +155,9 @@ def show(report: dict, rows: list) -> None:
 
 
 def write(args, report: dict, plot) -> None:
-    """--json and --plot, each written whole or not at all."""
-    if args.json:
-        console.print(f"wrote {write_json(args.json, report)}")
-    if args.plot:
-        console.print(f"wrote {plot(args.plot)}")
+    """--json and --plot, both written whole or neither."""
+    from ..plots import image_format
+    outputs = planned_outputs(args, ("json", "plot"))
+    write_outputs(outputs, {"json": lambda tmp: tmp.write_text(json_text(report)),
+                            "plot": lambda tmp: plot(tmp, image_format(outputs["plot"]))})
 

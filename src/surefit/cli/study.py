@@ -6,16 +6,11 @@ import argparse
 
 from rich.console import Console
 
-from .. import problem as problems
-from ..engines import make_engine
-from ..errors import SurefitError
-from ..fit import FitSettings
-from ..minimal import MinimalSettings, minimal
-from ..study import Outcome, configurations, fmt_value, plot_study, study, swept_keys
+from ..settings import FitSettings, MinimalSettings, StudySettings
 from .fit import add_problem_arguments
-from .output import console, parse_widths, table, write_json
+from .options import add_settings, settings_from, sweeps_from
+from .output import console, json_text, planned_outputs, progress_wanted, table, write_outputs
 
-TRAIN_MARGIN = 10  # training stops at tol / TRAIN_MARGIN, so held-out error has room to be worse
 wide = Console(width=120)  # for a file or pipe, where `console` would fold these tables at 80 columns
 
 
@@ -23,14 +18,10 @@ def show(renderable) -> None:
     (console if console.is_terminal else wide).print(renderable)
 
 
-def add_common(p: argparse.ArgumentParser, tol: float, seeds: int) -> None:
+def add_common(p: argparse.ArgumentParser, settings_cls) -> None:
     p.add_argument("expr", help='target expression, e.g. "abs(x)" or "sqrt(x**2 + y**2)"')
-    add_problem_arguments(p)
-    p.add_argument("--seeds", type=int, default=seeds, help=f"seeds per configuration (default {seeds})")
-    p.add_argument("--tol", type=float, default=tol,
-                   help=f"a seed succeeds when its held-out relative RMSE is at most this (default {tol:g}); "
-                        f"training stops at tol/{TRAIN_MARGIN}")
-    p.add_argument("--max-steps", type=int, default=None, help="step limit per trainer")
+    add_problem_arguments(p, data=False)
+    add_settings(p, settings_cls)
     p.add_argument("--engine", default="local", choices=["local", "ray"],
                    help="local: seeds batched in this process (default); ray: Ray tasks")
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray instance)")
@@ -41,103 +32,83 @@ def add_common(p: argparse.ArgumentParser, tol: float, seeds: int) -> None:
 def register(sub) -> None:
     p = sub.add_parser("study", help="train many seeds of each configuration; report success rates",
                        description="Train many seeds of one or more configurations of a fit and report, "
-                                   "per configuration, how often it succeeds (Wilson 95%% interval), the "
-                                   "error's quartiles and the time per fit. Comma lists sweep a setting.")
-    add_common(p, tol=1e-2, seeds=200)
-    p.add_argument("--hidden", nargs="+", default=["8"],
-                   help="one or more networks: 2 sweeps nothing, 1 2 3 sweeps widths, 8,8 is two layers")
-    p.add_argument("--activation", default="relu", help="comma list, e.g. relu,tanh")
-    p.add_argument("--init", default="data", help="comma list of data, he, glorot, naive (default data)")
-    p.add_argument("--trainer", default="auto", help="comma list of auto, lm, adam, lbfgs, adam+lbfgs")
-    p.add_argument("--restarts", default="1",
-                   help="candidates per fit, the best kept; comma list (default 1: each seed is one network)")
-    p.add_argument("--revive", default="yes",
-                   help="revive dead units during training: yes (default), no, or yes,no to compare")
-    p.add_argument("--plot", help="write a PNG of the success rates here")
+                                   "per configuration, how often it succeeds (Wilson 95% interval), the "
+                                   "error's quartiles and the time per fit. Several values of a setting, "
+                                   "separated by spaces, sweep it: --init naive data --hidden 2 3.")
+    add_common(p, StudySettings)
+    add_settings(p, FitSettings, sweep=True)
+    p.add_argument("--plot", help="write a picture of the success rates here")
     p.set_defaults(run=run_study)
 
-    m = sub.add_parser("minimal", help="the smallest width that reaches a tolerance on nearly every seed",
-                       description="Find, per depth, the smallest width whose fits reach the tolerance on "
-                                   "at least --required of the seeds, and print every width tried.")
-    add_common(m, tol=1e-3, seeds=50)
-    m.add_argument("--depth", default="1", help="comma list of hidden-layer counts (default 1)")
-    m.add_argument("--required", type=float, default=0.95, help="share of seeds that must succeed")
-    m.add_argument("--max-width", type=int, default=256)
-    m.add_argument("--activation", default="relu")
-    m.add_argument("--init", default="data")
-    m.add_argument("--trainer", default="auto")
-    m.add_argument("--restarts", type=int, default=None,
-                   help="candidates per fit (default: surefit fit's own, by network size; 1: one network)")
+    m = sub.add_parser("minimal", help="the smallest width that reaches a threshold on nearly every seed",
+                       description="Find, per depth, the smallest width whose fits reach the success "
+                                   "threshold on at least --required of the seeds, and print every width tried.")
+    add_common(m, MinimalSettings)
+    add_settings(m, FitSettings, skip=("hidden",))
     m.set_defaults(run=run_minimal)
 
 
-def split(text: str, name: str) -> list[str]:
-    values = [v.strip() for v in text.split(",") if v.strip()]
-    if not values:
-        raise SurefitError(f"--{name} needs at least one value")
-    return values
-
-
-def ints(text: str, name: str) -> list[int]:
-    try:
-        return [int(v) for v in split(text, name)]
-    except ValueError:
-        raise SurefitError(f"--{name} must be comma-separated integers, not {text!r}") from None
-
-
-def yes_no(text: str) -> bool:
-    if text not in ("yes", "no"):
-        raise SurefitError(f"--revive takes yes, no or yes,no, not {text!r}")
-    return text == "yes"
-
-
-def problem_of(args) -> problems.Problem:
-    if args.seeds < 1:
-        raise SurefitError(f"--seeds must be at least 1, not {args.seeds}")
-    if not args.tol > 0:
-        raise SurefitError(f"--tol must be positive, not {args.tol}")
+def problem_of(args):
+    from .. import problem as problems
     return problems.from_function(args.expr, args.domain, points=args.points, sampling=args.sampling)
 
 
-def heading(command: str, problem: problems.Problem, args, restarts: str) -> str:
-    return (f"surefit {command} {problem.description}: {len(problem.X)} training points, {args.seeds} seeds "
-            f"per configuration, {restarts}; a seed succeeds when its held-out relative RMSE is "
-            f"<= {args.tol:g} (training stops at {args.tol / TRAIN_MARGIN:g})")
+def engine_of(args):
+    from ..engines import make_engine
+    return make_engine(args.engine, args.address, progress=progress_wanted(args))
+
+
+def heading(command: str, problem, seeds: int, threshold: float, candidates: str) -> str:
+    from ..studies import TRAIN_MARGIN
+    return (f"surefit {command} {problem.description}: {len(problem.X)} training points, {seeds} seeds "
+            f"per configuration, {candidates}; a seed succeeds when its held-out relative RMSE is "
+            f"<= {threshold:g} (training stops at {threshold / TRAIN_MARGIN:g})")
+
+
+def candidates_text(values) -> str:
+    values = list(values)
+    if values == [1]:
+        return "one network per seed (--candidates 1)"
+    if values == [None]:
+        return "surefit fit's candidates per seed (by network size)"
+    return f"the best of --candidates {' '.join('auto' if v is None else str(v) for v in values)} per seed"
 
 
 def run_study(args) -> int:
+    from ..plots import image_format
+    from ..studies import configurations, plot_study, study
+    sweeps = sweeps_from(args, FitSettings)
+    base = settings_from(argparse.Namespace(**{k: v for k, v in vars(args).items() if k not in sweeps}),
+                         FitSettings)
+    configs = configurations(base, **sweeps)
+    plan = settings_from(args, StudySettings)
+    outputs = planned_outputs(args, ("json", "plot"))
     problem = problem_of(args)
-    base = FitSettings(tol=args.tol / TRAIN_MARGIN, max_steps=args.max_steps)
-    configs = configurations(base, hidden=[parse_widths(h) for h in args.hidden],
-                             activation=split(args.activation, "activation"), init=split(args.init, "init"),
-                             trainer=split(args.trainer, "trainer"), restarts=ints(args.restarts, "restarts"),
-                             revive=[yes_no(v) for v in split(args.revive, "revive")])
-    engine = make_engine(args.engine, args.address, progress=not args.quiet)
-    outcomes = study(problem, configs, range(args.seeds), tol=args.tol, engine=engine)
-    restarts = ("one network per seed (--restarts 1)" if args.restarts == "1"
-                else f"best of --restarts {args.restarts} candidates per seed")
-    show(heading("study", problem, args, restarts))
+    outcomes = study(problem, configs, range(plan.seeds), threshold=plan.threshold, engine=engine_of(args))
+    show(heading("study", problem, plan.seeds, plan.threshold, candidates_text({c.candidates for c in configs})))
     show(study_table(outcomes))
-    if args.json:
-        console.print(f"wrote {write_json(args.json, {'results': [o.to_dict() for o in outcomes]})}")
-    if args.plot:
-        console.print(f"wrote {plot_study(outcomes, args.plot, tol=args.tol, title=problem.description)}")
+    write_outputs(outputs, {"json": lambda tmp: tmp.write_text(json_text({"results": [o.to_dict() for o in outcomes]})),
+                            "plot": lambda tmp: plot_study(outcomes, tmp, threshold=plan.threshold,
+                                                           title=problem.description,
+                                                           format=image_format(outputs["plot"]))})
     return 0
 
 
-def study_table(outcomes: list[Outcome]):
+def study_table(outcomes):
+    from ..studies import fmt_value, swept_keys
     keys = swept_keys(outcomes)
     show_theory = any(o.theory is not None for o in outcomes)
     columns = keys + ["success %", "95% CI"] + (["theory %"] if show_theory else []) + \
         ["median error", "quartiles", "time/fit"]
     rows = []
     for o in outcomes:
-        row = [fmt_value(o.config[k]) for k in keys]
+        row = [fmt_value(k, o.config[k]) for k in keys]
         row += [f"{100 * o.success_rate:.1f}", f"{100 * o.ci_low:.1f}-{100 * o.ci_high:.1f}"]
         row += [f"{100 * o.theory:.1f}" if o.theory is not None else "-"] if show_theory else []
         row += [f"{o.median_error:.1e}", f"{o.q1_error:.1e} {o.q3_error:.1e}", f"{o.median_time_s:.3f}s"]
         rows.append(row)
-    note = "  (theory: n units not all facing one way, 1 - 2^(K(1-n)), K candidates)" if show_theory else ""
+    note = ("  (theory, for configurations without revival: 1 - 2^(K(1-n)), the chance that not all n "
+            "units of all K candidates face one way)") if show_theory else ""
     return table("per configuration" + note, columns, rows)
 
 
@@ -146,29 +117,26 @@ def percent_ci(rate: float, low: float, high: float) -> str:
 
 
 def run_minimal(args) -> int:
+    from ..smallest import minimal
+    settings = settings_from(args, MinimalSettings)
+    base = settings_from(args, FitSettings)
+    outputs = planned_outputs(args, ("json",))
     problem = problem_of(args)
-    settings = MinimalSettings(tol=args.tol, depths=tuple(ints(args.depth, "depth")), seeds=args.seeds,
-                               required=args.required, max_width=args.max_width)
-    base = FitSettings(activation=args.activation, init=args.init, trainer=args.trainer,
-                       restarts=args.restarts, tol=args.tol / TRAIN_MARGIN, max_steps=args.max_steps)
-    base.validate()
-    result = minimal(problem, base, settings, make_engine(args.engine, args.address, progress=not args.quiet))
-    restarts = ("one network per seed" if args.restarts == 1 else
-                "surefit fit's default candidates per seed" if args.restarts is None else
-                f"best of {args.restarts} candidates per seed")
-    show(heading("minimal", problem, args, f"{restarts}, init {args.init}, trainer {args.trainer}"))
+    result = minimal(problem, base, settings, engine_of(args))
+    show(heading("minimal", problem, settings.seeds, settings.threshold, candidates_text([base.candidates]))
+         + f", init {base.init}, trainer {base.trainer}")
     rows = [[r["depth"], r["width"], r["n_params"], f"{r['successes']}/{r['seeds']}",
              percent_ci(r["success_rate"], r["ci_low"], r["ci_high"]), f"{r['median_error']:.1e}",
              f"{r['median_time_s']:.3f} s", "yes" if r["passed"] else "no"]
             for r in result.table]
     show(table(f"widths tried (pass: at least {settings.required:.0%} of seeds succeed)",
-                        ["depth", "width", "params", "success", "rate [95% CI]", "median error",
-                         "median time", "pass"], rows))
+               ["depth", "width", "params", "success", "rate [95% CI]", "median error",
+                "median time", "pass"], rows))
     for depth, width in result.per_depth.items():
         console.print(f"depth {depth}: " + (f"smallest width {width}" if width else
                                             f"no width up to {settings.max_width} passed"))
     if result.width:
-        console.print(f"smallest network: {result.depth} x {result.width} {args.activation} units")
-    if args.json:
-        console.print(f"wrote {write_json(args.json, result.to_dict(settings))}")
+        console.print(f"smallest network: {result.depth} x {result.width} {base.activation} units")
+    write_outputs(outputs, {"json": lambda tmp: tmp.write_text(json_text(result.to_dict(settings)))})
     return 0 if result.width else 1
+

@@ -10,92 +10,24 @@ the model's predictions, so a model we misread is refused, never misdiagnosed.
 from __future__ import annotations
 
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from scipy.special import expit, ndtr
 
 from .. import store
+from ..activations import ACTIVATIONS, Activation, activation
 from ..errors import SurefitError
-from ..scaling import Scaler
-
-
-def _softmax(z, _):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-FUNCTIONS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "linear": lambda z, _: z,
-    "relu": lambda z, _: np.maximum(z, 0.0),
-    "leaky_relu": lambda z, a: np.where(z > 0, z, a * z),  # a: the negative slope
-    "elu": lambda z, a: np.where(z > 0, z, a * np.expm1(np.minimum(z, 0.0))),  # a: alpha
-    "tanh": lambda z, _: np.tanh(z),
-    "sigmoid": lambda z, _: expit(z),
-    "gelu": lambda z, a: (0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z ** 3)))
-                          if a else z * ndtr(z)),  # a = 1: the tanh approximation
-    "softplus": lambda z, _: np.logaddexp(0.0, z),
-    "silu": lambda z, _: z * expit(z),
-    "softmax": _softmax,
-    "log_softmax": lambda z, _: np.log(_softmax(z, 0)),
-}
-KINKED = {"relu", "leaky_relu"}  # piecewise linear: a unit is "active" where z > 0
+from ..network import Network
 
 
 @dataclass(frozen=True)
-class Activation:
-    name: str
-    param: float = 0.0  # leaky_relu's negative slope, elu's alpha, gelu's approximation flag
-
-    def __call__(self, z: np.ndarray) -> np.ndarray:
-        return FUNCTIONS[self.name](z, self.param)
-
-    @property
-    def kinked(self) -> bool:
-        return self.name in KINKED
-
-    @property
-    def can_die(self) -> bool:
-        """Off means no gradient at all only for relu (leaky_relu keeps a small slope)."""
-        return self.name == "relu"
-
-
-@dataclass(frozen=True)
-class View:
-    kind: str  # "pytorch", "keras" or "surefit"
-    layers: list[tuple[np.ndarray, np.ndarray]]  # [(W (in, out), b (out,))], float64
-    hidden: tuple[Activation, ...]  # one per hidden layer
-    output: Activation
-    predict: Callable[[np.ndarray], np.ndarray]  # the model's own predictions (N,), user units
-    x_scaler: Scaler | None = None  # applied before the first layer (surefit models only)
-    y_scaler: Scaler | None = None  # undone after the last layer
-
-    @property
-    def widths(self) -> list[int]:
-        return [self.layers[0][0].shape[0]] + [W.shape[1] for W, _ in self.layers]
-
-    def inputs(self, X: np.ndarray) -> np.ndarray:
-        """What the first layer sees (N, d)."""
-        return self.x_scaler.forward(X) if self.x_scaler else X
-
-    def targets(self, y: np.ndarray) -> np.ndarray:
-        """What the last layer must produce (N,) to match y."""
-        return self.y_scaler.forward(y[:, None])[:, 0] if self.y_scaler else y
-
-    def preactivations(self, X: np.ndarray) -> list[np.ndarray]:
-        """Every layer's z = h W + b on X (N, d): a list of (N, width); the last is the output's."""
-        h, zs = self.inputs(X), []
-        for (W, b), act in zip(self.layers, self.hidden + (self.output,)):
-            zs.append(h @ W + b)
-            h = act(zs[-1])
-        return zs
-
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """Predictions (N,) from the View's own numbers, in the user's units."""
-        out = self.output(self.preactivations(X)[-1])[:, 0]
-        return self.y_scaler.inverse(out[:, None])[:, 0] if self.y_scaler else out
+class View(Network):
+    """A model read as a plain Network, with what it is and its own predictions."""
+    kind: str = ""  # "pytorch", "keras" or "surefit"
+    predict: Callable[[np.ndarray], np.ndarray] | None = None  # the model's own predictions (N,), user units
 
 
 def view(model) -> View:
@@ -130,6 +62,9 @@ def load(path: str | Path, *, trust_pickle: bool = False):
 
 
 def _load_keras(path: Path):
+    if not zipfile.is_zipfile(path):
+        raise SurefitError(f"{path} is not a Keras model file: a .keras file is a zip archive "
+                           "written by model.save()")
     os.environ.setdefault("KERAS_BACKEND", "torch")  # torch is installed with surefit; TF may not be
     try:
         import keras
@@ -157,23 +92,20 @@ def _load_torch(path: Path, trust_pickle: bool):
 
 
 def _surefit(model) -> View:
-    name = model.net.activation
-    act = Activation(name, 0.01 if name == "leaky_relu" else 1.0 if name == "elu" else 0.0)
-    return View("surefit", [(np.asarray(W, float), np.asarray(b, float)) for W, b in model.layers()],
-                (act,) * len(model.net.hidden), Activation("linear"), model.predict,
-                model.x_scaler, model.y_scaler)
+    return View(model.layers, model.activations, model.x_scaler, model.y_scaler, model.variables,
+                kind="surefit", predict=model.predict)
 
 
 def _torch(module) -> View:
     import torch
     nn = torch.nn
-    named = {nn.ReLU: lambda m: Activation("relu"), nn.Tanh: lambda m: Activation("tanh"),
-             nn.Sigmoid: lambda m: Activation("sigmoid"), nn.SiLU: lambda m: Activation("silu"),
-             nn.LeakyReLU: lambda m: Activation("leaky_relu", m.negative_slope),
-             nn.ELU: lambda m: Activation("elu", m.alpha),
-             nn.GELU: lambda m: Activation("gelu", float(m.approximate == "tanh")),
-             nn.Softplus: lambda m: Activation("softplus") if m.beta == 1 else None,
-             nn.Softmax: lambda m: Activation("softmax"), nn.LogSoftmax: lambda m: Activation("log_softmax")}
+    named = {nn.ReLU: lambda m: activation("relu"), nn.Tanh: lambda m: activation("tanh"),
+             nn.Sigmoid: lambda m: activation("sigmoid"), nn.SiLU: lambda m: activation("silu"),
+             nn.LeakyReLU: lambda m: activation("leaky_relu", m.negative_slope),
+             nn.ELU: lambda m: activation("elu", m.alpha),
+             nn.GELU: lambda m: activation("gelu", float(m.approximate == "tanh")),
+             nn.Softplus: lambda m: activation("softplus") if m.beta == 1 else None,
+             nn.Softmax: lambda m: activation("softmax"), nn.LogSoftmax: lambda m: activation("log_softmax")}
     steps = []
     for m in _leaves(module):
         if isinstance(m, nn.Linear):
@@ -224,13 +156,13 @@ def _keras(model) -> View:
             steps.append(_keras_activation(config["activation"]))
         elif kind == "ReLU" and config.get("max_value") is None and not config.get("threshold"):
             slope = float(config.get("negative_slope") or 0.0)
-            steps.append(Activation("leaky_relu", slope) if slope else Activation("relu"))
+            steps.append(activation("leaky_relu", slope) if slope else activation("relu"))
         elif kind == "LeakyReLU":
-            steps.append(Activation("leaky_relu", float(config["negative_slope"])))
+            steps.append(activation("leaky_relu", float(config["negative_slope"])))
         elif kind == "ELU":
-            steps.append(Activation("elu", float(config.get("alpha", 1.0))))
+            steps.append(activation("elu", float(config.get("alpha", 1.0))))
         elif kind == "Softmax":
-            steps.append(Activation("softmax"))
+            steps.append(activation("softmax"))
         else:
             raise SurefitError(f"cannot examine a Keras model containing {kind}: the doctor reads "
                                "Dense layers and activations")
@@ -239,7 +171,8 @@ def _keras(model) -> View:
         out = keras.ops.convert_to_numpy(model(np.asarray(X, dtype="float32"), training=False))
         return np.asarray(out, dtype=float).reshape(len(X), -1)[:, 0]
 
-    return _assemble("keras", [s for s in steps if s != Activation("linear")], predict)
+    return _assemble("keras", [s for s in steps if not (isinstance(s, Activation) and s.name == "linear")],
+                     predict)
 
 
 def _keras_leaves(model) -> list:
@@ -252,10 +185,10 @@ KERAS_PARAMS = {"leaky_relu": 0.2, "elu": 1.0}  # keras.activations' defaults
 
 
 def _keras_activation(name) -> Activation:
-    if not isinstance(name, str) or KERAS_NAMES.get(name, name) not in FUNCTIONS:
+    if not isinstance(name, str) or KERAS_NAMES.get(name, name) not in ACTIVATIONS:
         raise SurefitError(f"cannot examine the Keras activation {name!r}")
     name = KERAS_NAMES.get(name, name)
-    return Activation(name, KERAS_PARAMS.get(name, 0.0))
+    return activation(name, KERAS_PARAMS.get(name, 0.0))
 
 
 def _assemble(kind: str, steps: list, predict) -> View:
@@ -269,18 +202,18 @@ def _assemble(kind: str, steps: list, predict) -> View:
             acts.append(step)
         else:
             if len(acts) < len(layers):
-                acts.append(Activation("linear"))
+                acts.append(activation("linear"))
             layers.append(step)
     if not layers:
         raise SurefitError("the model has no dense layer to examine")
-    acts += [Activation("linear")] * (len(layers) - len(acts))
+    acts += [activation("linear")] * (len(layers) - len(acts))
     for (W, _), (W_next, _) in zip(layers, layers[1:]):
         if W.shape[1] != W_next.shape[0]:
             raise SurefitError(f"cannot examine the model: a layer of {W.shape[1]} outputs feeds one "
                                f"of {W_next.shape[0]} inputs")
     if layers[-1][0].shape[1] != 1:
         raise SurefitError(f"the doctor examines networks with one output, not {layers[-1][0].shape[1]}")
-    return View(kind, layers, tuple(acts[:-1]), acts[-1], predict)
+    return View(tuple(layers), tuple(acts), kind=kind, predict=predict)
 
 
 def check_readable(v: View, X: np.ndarray) -> np.ndarray:

@@ -109,7 +109,7 @@ class Case:
     def duplicates(self, layer: int, t: Thresholds) -> list[list[int]]:
         """Groups (of 2 or more) of live kinked units whose pre-activations are positively
         proportional over the data; empty for smooth activations."""
-        if not self.view.hidden[layer].kinked:
+        if not self.view.hidden[layer].piecewise_linear:
             return []
         live = np.flatnonzero(~self.dead(layer))
         cos = cosines(self.zs[layer][:, live])

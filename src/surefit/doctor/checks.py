@@ -30,10 +30,6 @@ def _name(layer: int) -> str:
 
 # ---------------------------------------------------------------- always wrong
 
-OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf),
-                 "softplus": (0.0, np.inf)}
-
-
 def output_activation(case: Case, t: Thresholds) -> list[Finding]:
     act = case.view.output
     target = case.view.targets(case.y)
@@ -48,9 +44,9 @@ def output_activation(case: Case, t: Thresholds) -> list[Finding]:
                         f"{evidence['target_max']:.4g}",
                         evidence, f"remove the {act.name}: it turns class scores into probabilities; a "
                                   "regression output needs no activation")]
-    if act.name not in OUTPUT_RANGES:
+    lo, hi = act.output_range
+    if (lo, hi) == (-np.inf, np.inf):
         return []
-    lo, hi = OUTPUT_RANGES[act.name]
     outside = (target < lo) | (target > hi)
     if not outside.any():
         return []
@@ -160,8 +156,8 @@ def same_side_units(case: Case, t: Thresholds) -> list[Finding]:
     out, linear = [], []
     for layer, act in enumerate(case.view.hidden):
         on = case.active[layer][:, ~case.dead(layer)]
-        if not act.kinked or on.shape[1] == 0:
-            linear.append(not act.kinked and act.name == "linear")
+        if not act.piecewise_linear or on.shape[1] == 0:
+            linear.append(not act.piecewise_linear and act.name == "linear")
             continue
         uncovered = ~on.any(axis=1)
         varies = uncovered.any() and case.y[uncovered].std() > t.uncovered_variation * case.y.std()

@@ -15,10 +15,10 @@ from ..plots import draw_unit_activity, plt, save_figure
 from .findings import Diagnosis
 
 
-def plot_diagnosis(diagnosis: Diagnosis, path: str | Path) -> Path:
-    """Write the PNG for `diagnosis` (as returned by doctor()) to path."""
+def plot_diagnosis(diagnosis: Diagnosis, path: str | Path, format: str | None = None) -> Path:
+    """Write the picture of `diagnosis` (as returned by doctor()) to path, in the format its suffix names."""
     case = diagnosis.case
-    kinked = [i for i, a in enumerate(case.view.hidden) if a.kinked]
+    kinked = [i for i, a in enumerate(case.view.hidden) if a.piecewise_linear]
     rows = [3, 2] + ([2] if diagnosis.losses else [])
     units = sum(case.active[i].shape[1] for i in kinked)
     height = max(1.1 * sum(rows) + 1.5, 0.16 * units + 1.3 * len(kinked))  # a readable bar per unit
@@ -36,7 +36,7 @@ def plot_diagnosis(diagnosis: Diagnosis, path: str | Path) -> Path:
     headline = f"first finding: {top.code} ({top.severity})" if top else "no problems found"
     fig.suptitle(f"surefit doctor: {case.view.kind} network {'-'.join(map(str, case.view.widths))}, "
                  f"relative RMSE {case.relative_rmse:.3g}\n{headline}", fontsize=10)
-    return save_figure(fig, path)
+    return save_figure(fig, path, format)
 
 
 def _over_x(fit, residual, case) -> None:

@@ -13,7 +13,7 @@ from .spectrum import SpectrumModel, dft_bins, relative_error
 GRID = 301  # points per axis of the (re, im) plane
 
 
-def plot_taps(learned: np.ndarray, true: np.ndarray | None, path: str | Path) -> Path:
+def plot_taps(learned: np.ndarray, true: np.ndarray | None, path: str | Path, format: str | None = None) -> Path:
     """Stems of the learned taps (over the true ones) and |learned - true| on a log scale."""
     n = max(len(significant(learned)), 0 if true is None else len(true)) + 2
     n = min(n, len(learned))
@@ -35,10 +35,11 @@ def plot_taps(learned: np.ndarray, true: np.ndarray | None, path: str | Path) ->
         axes[1, 0].set_ylabel("|learned - true|")
     fig.suptitle(f"FIR taps learned from before/after pairs (first {n} of {len(learned)} shown)", fontsize=9)
     fig.tight_layout()
-    return save_figure(fig, path)
+    return save_figure(fig, path, format)
 
 
-def plot_matrix(learned: np.ndarray, true: np.ndarray | None, path: str | Path) -> Path:
+def plot_matrix(learned: np.ndarray, true: np.ndarray | None, path: str | Path,
+                format: str | None = None) -> Path:
     """Heat maps of the learned matrix, the true one, and |learned - true| (log10)."""
     panels = [("learned", learned, "RdBu_r")]
     if true is not None:
@@ -53,10 +54,11 @@ def plot_matrix(learned: np.ndarray, true: np.ndarray | None, path: str | Path) 
         ax.set_ylabel("output row (re parts, then im parts)")
     fig.suptitle("real DFT matrix learned from before/after pairs", fontsize=9)
     fig.tight_layout()
-    return save_figure(fig, path)
+    return save_figure(fig, path, format)
 
 
-def plot_spectrum(model: SpectrumModel, signals: np.ndarray, spectra: np.ndarray, path: str | Path) -> Path:
+def plot_spectrum(model: SpectrumModel, signals: np.ndarray, spectra: np.ndarray, path: str | Path,
+                  format: str | None = None) -> Path:
     """Three panels: the magnitude net's surface with its linear regions and kink lines, its
     relative error against sqrt(re^2 + im^2), and the first test signal's spectrum."""
     radius = float(np.quantile(np.linalg.norm(dft_bins(model.dft, signals), axis=-1), 0.99)) * 1.1
@@ -73,12 +75,12 @@ def plot_spectrum(model: SpectrumModel, signals: np.ndarray, spectra: np.ndarray
                  f"magnitude net shared by every bin ({model.n_params} parameters); held-out relative "
                  f"error {relative_error(model.predict(signals), spectra):.3g}", fontsize=9)
     fig.tight_layout()
-    return save_figure(fig, path)
+    return save_figure(fig, path, format)
 
 
 def _kinks(ax, model: SpectrumModel, radius: float, color: str) -> None:
     """Each hidden unit's kink line w . z + b = 0, in the user's (re, im) units."""
-    W, b = model.magnitude.model.folded_layers()[0]  # (2, m), (m,)
+    W, b = model.magnitude.model.folded().layers[0]  # (2, m), (m,)
     t = np.linspace(-2 * radius, 2 * radius, 3)
     for w, c in zip(W.T, b):
         point = -c * w / max(w @ w, 1e-300)  # the line's point nearest the origin
@@ -91,7 +93,7 @@ def _kinks(ax, model: SpectrumModel, radius: float, color: str) -> None:
 
 
 def _surface(ax, fig, model, plane, surface, radius) -> None:
-    W, b = model.magnitude.model.folded_layers()[0]
+    W, b = model.magnitude.model.folded().layers[0]
     pattern = (plane @ W + b > 0) @ (2 ** np.arange(W.shape[1]))  # which units are on: one id per region
     _, region = np.unique(pattern, return_inverse=True)
     extent = (-radius, radius, -radius, radius)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import SurefitError
-from ..fit import fit
+from ..fitting import fit
 from ..result import FitResult
 from .generate import TEST, check_pairs, dft_pairs, spectrum_pairs
 from .linear import learn_linear
@@ -51,10 +51,10 @@ class SpectrumSettings:
     test_signals: int = 200  # held-out signals for relative_error
     pairs: int = 1000  # (re, im) -> |.| pairs the magnitude net is fitted on, drawn from the bins
     seed: int = 0
-    restarts: int | None = None  # surefit.fit's defaults when None
+    candidates: int | None = None  # surefit.fit's default by network size when None
     max_steps: int | None = None
 
-    def validate(self) -> None:
+    def __post_init__(self) -> None:
         for name in ("hidden", "signals", "test_signals", "pairs"):
             if getattr(self, name) < 1:
                 raise SurefitError(f"{name} must be at least 1, not {getattr(self, name)}")
@@ -105,7 +105,6 @@ def fit_spectrum(before, after, settings: SpectrumSettings = SpectrumSettings())
     alone does not determine the phases); the magnitude net then learns whatever scale
     the user's magnitudes have.
     """
-    settings.validate()
     before, after = check_pairs(before, after)
     length, K = before.shape[1], before.shape[1] // 2 + 1
     if after.shape[1] != K:
@@ -115,7 +114,7 @@ def fit_spectrum(before, after, settings: SpectrumSettings = SpectrumSettings())
     z = dft_bins(dft, before).reshape(-1, 2)
     chosen = np.random.default_rng(settings.seed).permutation(len(z))[: settings.pairs]
     magnitude = fit((z[chosen], after.reshape(-1)[chosen]), hidden=settings.hidden, seed=settings.seed,
-                    restarts=settings.restarts, max_steps=settings.max_steps)
+                    candidates=settings.candidates, max_steps=settings.max_steps)
     return SpectrumModel(dft, magnitude)
 
 
@@ -161,22 +160,22 @@ def error_vs_m(length: int, widths, settings: SpectrumSettings = SpectrumSetting
     return rows
 
 
-def predicted_m(tol: float, max_m: int = 1000) -> int:
-    """The smallest m with B(m) <= tol: the width the geometry asks for."""
-    if not 0 < tol < 1:
-        raise SurefitError(f"the tolerance is a relative error between 0 and 1, not {tol}")
-    return next(m for m in range(2, max_m + 1) if geometric_bound(m) <= tol or m == max_m)
+def predicted_m(threshold: float, max_m: int = 1000) -> int:
+    """The smallest m with B(m) <= threshold: the width the geometry asks for."""
+    if not 0 < threshold < 1:
+        raise SurefitError(f"the threshold is a relative error between 0 and 1, not {threshold}")
+    return next(m for m in range(2, max_m + 1) if geometric_bound(m) <= threshold or m == max_m)
 
 
-def smallest_m(tol: float, length: int, settings: SpectrumSettings = SpectrumSettings(),
+def smallest_m(threshold: float, length: int, settings: SpectrumSettings = SpectrumSettings(),
                max_m: int = 32) -> dict:
-    """The smallest width whose measured error is within tol, and the width B(m) predicts."""
-    predicted = predicted_m(tol)
+    """The smallest width whose measured error is within threshold, and the width B(m) predicts."""
+    predicted = predicted_m(threshold)
     for m in range(2, max_m + 1):
         error = generated_fit(length, replace(settings, hidden=m)).error
-        if error <= tol:
-            return {"tol": tol, "m": m, "relative_error": error, "predicted_m": predicted}
-    return {"tol": tol, "m": None, "relative_error": error, "predicted_m": predicted}
+        if error <= threshold:
+            return {"threshold": threshold, "m": m, "relative_error": error, "predicted_m": predicted}
+    return {"threshold": threshold, "m": None, "relative_error": error, "predicted_m": predicted}
 
 
 def plain_width(length: int, n_params: int) -> int:
@@ -198,10 +197,10 @@ def plain_fit(before, after, width: int, seed: int):
     return lambda signals: net.predict(signals) * scale
 
 
-def compare_plain(length: int, seeds: int, tol: float,
+def compare_plain(length: int, seeds: int, threshold: float,
                   settings: SpectrumSettings = SpectrumSettings()) -> dict:
     """Structured vs plain MLP of the same parameter count, over seeds 0..seeds-1:
-    held-out relative errors and the share of seeds within tol."""
+    held-out relative errors and the share of seeds within threshold."""
     if seeds < 1:
         raise SurefitError(f"compare over at least one seed, not {seeds}")
     structured, plain = [], []
@@ -214,12 +213,13 @@ def compare_plain(length: int, seeds: int, tol: float,
         test = spectrum_pairs(length, s.test_signals, seed, TEST)
         plain.append(relative_error(predict(test[0]), test[1]))
     K = length // 2 + 1
-    return {"tol": tol, "seeds": seeds, "structured": _summary(structured, tol, run.model.n_params),
-            "plain": _summary(plain, tol, (length + 1) * width + (width + 1) * K) | {"width": width}}
+    return {"threshold": threshold, "seeds": seeds,
+            "structured": _summary(structured, threshold, run.model.n_params),
+            "plain": _summary(plain, threshold, (length + 1) * width + (width + 1) * K) | {"width": width}}
 
 
-def _summary(errors: list[float], tol: float, n_params: int) -> dict:
+def _summary(errors: list[float], threshold: float, n_params: int) -> dict:
     errors = np.array(errors)
-    return {"params": int(n_params), "success_rate": float(np.mean(errors <= tol)),
+    return {"params": int(n_params), "success_rate": float(np.mean(errors <= threshold)),
             "median_error": float(np.median(errors)), "worst_error": float(errors.max()),
             "errors": errors.tolist()}

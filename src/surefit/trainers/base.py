@@ -4,31 +4,21 @@ A trainer is a small frozen object holding its own settings, with
     init(theta, data) -> State     start from theta (K, P)
     step(state, data) -> State     one iteration for all K candidates at once
     done(state) -> Status | None   why it stopped, or None to go on
-(optimistix's init / step / terminate). Trainers never loop themselves:
-fit.py drives them, so monitoring and progress live in one place.
+    forget(state, theta, which, data) -> State
+                                   go on from theta, which differs from state.theta in the rows
+                                   `which` (K,), forgetting what was learned about those rows
+(optimistix's init / step / terminate). Trainers never loop themselves: driver.run does,
+and wrappers (chain.py, revival.py) compose them. Each trainer's State subclass holds
+its own memory; every state has theta, loss, step and each group's verdict.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any
+from dataclasses import dataclass, replace
 
 import torch
 
 from ..nets import NetSettings, forward
-
-
-class Status(Enum):
-    """Why training stopped, as a sentence."""
-    CONVERGED = "converged: the training error reached the tolerance"
-    STALLED = "stalled: the error stopped improving, so this is about the best this network reaches"
-    MAX_STEPS = "stopped at the step limit while the error was still falling; more steps may help"
-    DIVERGED = "diverged: the loss became infinite or NaN"
-    CONSTANT = "the target is constant, so it was fitted exactly by the output bias alone"
-    LINEAR = "solved exactly: with no hidden layer the network is linear, and least squares gives its optimum"
-
-    def __str__(self) -> str:
-        return self.value
+from ..status import Status
 
 
 @dataclass(frozen=True)
@@ -36,12 +26,14 @@ class Data:
     """Scaled training data, the network shape, and how many independent fits are stacked.
 
     theta (K, P) holds `groups` fits of K // groups candidates each, side by side
-    (a study of many seeds trains them all at once); each group stops on its own.
+    (a study of many seeds trains them all at once); each group stops on its own and
+    draws its random numbers (initialisation, then revival) from its own generator.
     """
     net: NetSettings
     X: torch.Tensor  # (N, d)
     y: torch.Tensor  # (N,)
     groups: int = 1
+    gens: tuple[torch.Generator, ...] = ()  # one per group
 
     def losses(self, theta: torch.Tensor) -> torch.Tensor:
         """Mean squared error (K,) of each candidate in theta (K, P)."""
@@ -56,7 +48,6 @@ class State:
     best: torch.Tensor | None = None  # (G,) each group's best loss at its last real improvement
     since_best: torch.Tensor | None = None  # (G,) steps since then
     verdicts: list[Status | None] | None = None  # per group: why it stopped, None while training
-    inner: Any = field(default=None, repr=False)  # the trainer's own memory
 
     @property
     def active(self) -> torch.Tensor:
@@ -90,11 +81,12 @@ class Stopping:
 
 def track(state: State, stopping: Stopping, data: Data) -> State:
     """After init or a step: update each group's stall counter and verdict."""
-    loss = torch.nan_to_num(state.loss.detach(), nan=float("inf")).view(data.groups, -1)  # (G, K/G)
+    groups = data.groups
+    loss = torch.nan_to_num(state.loss.detach(), nan=float("inf")).view(groups, -1)  # (G, K/G)
     group_best = loss.min(dim=1).values
     if state.best is None:
-        state.best, state.since_best = group_best, torch.zeros(data.groups, dtype=torch.long)
-        state.verdicts = state.verdicts or [None] * data.groups
+        state.best, state.since_best = group_best, torch.zeros(groups, dtype=torch.long)
+        state.verdicts = state.verdicts or [None] * groups
     else:
         improved = group_best < state.best * (1 - stopping.min_gain)
         state.since_best = torch.where(improved, 0, state.since_best + 1)
@@ -105,10 +97,17 @@ def track(state: State, stopping: Stopping, data: Data) -> State:
 
 
 class Trainer:
-    """Base of every trainer: subclasses are frozen dataclasses with a `stopping` field."""
+    """Base of every trainer: subclasses are frozen dataclasses with a `stopping` field.
+
+    A plain trainer implements start() (its State at theta, before any verdict) and step();
+    init() adds the verdicts. Wrappers override init() too.
+    """
     stopping: Stopping
 
     def init(self, theta: torch.Tensor, data: Data) -> State:
+        return track(self.start(theta, data), self.stopping, data)
+
+    def start(self, theta: torch.Tensor, data: Data) -> State:
         raise NotImplementedError
 
     def step(self, state: State, data: Data) -> State:
@@ -117,3 +116,21 @@ class Trainer:
     def done(self, state: State) -> Status | None:
         """None while any group trains; then the first group's verdict (fit_many reads them all)."""
         return None if None in state.verdicts else state.verdicts[0]
+
+    def forget(self, state: State, theta: torch.Tensor, which: torch.Tensor, data: Data) -> State:
+        """Go on from theta. A trainer that keeps no memory of earlier steps just takes it."""
+        state.theta = theta
+        return state
+
+    @property
+    def max_steps(self) -> int:
+        return self.stopping.max_steps
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The trainers that run, in order, for reports."""
+        return (type(self).__name__,)
+
+    def stopped_by(self, **changes) -> "Trainer":
+        """The same trainer with some of its stopping rules changed (tol=..., max_steps=...)."""
+        return replace(self, stopping=replace(self.stopping, **changes))

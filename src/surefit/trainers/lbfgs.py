@@ -6,11 +6,18 @@ independently; this version keeps a memory and a step length per candidate.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
 from .base import Data, State, Stopping, Trainer, track
+
+
+@dataclass(kw_only=True)
+class LBFGSState(State):
+    grad: torch.Tensor = field(repr=False)  # (K, P) the gradient at theta
+    s: list[torch.Tensor] = field(default_factory=list, repr=False)  # the last steps, (K, P) each
+    y: list[torch.Tensor] = field(default_factory=list, repr=False)  # and the gradient changes they made
 
 
 @dataclass(frozen=True)
@@ -20,16 +27,14 @@ class LBFGS(Trainer):
     max_halvings: int = 30
     stopping: Stopping = Stopping(max_steps=600, patience=60)
 
-    def init(self, theta: torch.Tensor, data: Data) -> State:
+    def start(self, theta: torch.Tensor, data: Data) -> LBFGSState:
         theta = theta.detach()
         loss, grad = value_and_grad(data, theta)
-        state = State(theta=theta, loss=loss, inner={"grad": grad, "s": [], "y": []})
-        return track(state, self.stopping, data)
+        return LBFGSState(theta=theta, loss=loss, grad=grad)
 
-    def step(self, state: State, data: Data) -> State:
-        mem, theta, loss = state.inner, state.theta, state.loss
-        g = mem["grad"]
-        d = -two_loop(g, mem["s"], mem["y"])
+    def step(self, state: LBFGSState, data: Data) -> LBFGSState:
+        theta, loss, g = state.theta, state.loss, state.grad
+        d = -two_loop(g, state.s, state.y)
         uphill = (d * g).sum(-1) >= 0
         d = torch.where(uphill.unsqueeze(-1), -g, d)  # fall back to steepest descent
         slope = (d * g).sum(-1)  # (K,) < 0
@@ -45,12 +50,19 @@ class LBFGS(Trainer):
             new_loss, new_g = value_and_grad(data, new_theta)
         s, y = new_theta - theta, new_g - g
         keep = ((s * y).sum(-1) > 1e-12).unsqueeze(-1)  # curvature pairs that keep H positive
-        mem["s"] = (mem["s"] + [s * keep])[-self.memory:]
-        mem["y"] = (mem["y"] + [y * keep])[-self.memory:]
-        mem["grad"] = new_g
-        state.theta, state.loss = new_theta, new_loss
+        state.s = (state.s + [s * keep])[-self.memory:]
+        state.y = (state.y + [y * keep])[-self.memory:]
+        state.theta, state.loss, state.grad = new_theta, new_loss, new_g
         state.step += 1
         return track(state, self.stopping, data)
+
+    def forget(self, state: LBFGSState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> LBFGSState:
+        """The changed rows lose their curvature pairs (a zero pair is skipped) and get their gradient afresh."""
+        keep = (~which).unsqueeze(-1).to(theta.dtype)
+        _, grad = value_and_grad(data, theta)
+        state.theta, state.grad = theta, torch.where(which.unsqueeze(-1), grad, state.grad)
+        state.s, state.y = [s * keep for s in state.s], [y * keep for y in state.y]
+        return state
 
     def backtrack(self, data, theta, loss, d, slope, pending, new_theta):
         """Halve each pending candidate's step until Armijo holds; one that never passes stays put."""

@@ -21,12 +21,17 @@ least-squares problems on torch tensors (scipy's least_squares does one at a tim
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
 from ..nets import forward, jacobian, output_features, solve_output
 from .base import Data, State, Stopping, Trainer, track
+
+
+@dataclass(kw_only=True)
+class LMState(State):
+    damping: torch.Tensor = field(repr=False)  # (K,) each candidate's lambda
 
 
 @dataclass(frozen=True)
@@ -37,14 +42,13 @@ class LevenbergMarquardt(Trainer):
     min_scale: float = 1e-3  # floor of Marquardt's scaling diag(J^T J), as a share of its largest entry
     stopping: Stopping = Stopping(max_steps=300, patience=20)
 
-    def init(self, theta: torch.Tensor, data: Data) -> State:
+    def start(self, theta: torch.Tensor, data: Data) -> LMState:
         theta = solve_output(data.net, theta, data.X, data.y)
-        state = State(theta=theta, loss=data.losses(theta))
-        state.inner = torch.full_like(state.loss, self.damping)
-        return track(state, self.stopping, data)
+        loss = data.losses(theta)
+        return LMState(theta=theta, loss=loss, damping=torch.full_like(loss, self.damping))
 
-    def step(self, state: State, data: Data) -> State:
-        theta, lam = state.theta, state.inner
+    def step(self, state: LMState, data: Data) -> LMState:
+        theta, lam = state.theta, state.damping
         hidden = data.net.n_params - (data.net.widths[-2] + 1)  # theta[:, :hidden] is nonlinear
         r = forward(data.net, theta, data.X) - data.y  # (K, N)
         J = jacobian(data.net, theta, data.X)[..., :hidden]  # (K, N, hidden)
@@ -64,7 +68,7 @@ class LevenbergMarquardt(Trainer):
         ok = state.active & (info == 0) & torch.isfinite(trial_loss) & (trial_loss < state.loss)
         state.theta = torch.where(ok.unsqueeze(-1), trial, theta)
         state.loss = torch.where(ok, trial_loss, state.loss)
-        state.inner = torch.where(ok, lam * self.shrink, lam * self.grow).clamp(1e-12, 1e10)
+        state.damping = torch.where(ok, lam * self.shrink, lam * self.grow).clamp(1e-12, 1e10)
         state.step += 1
         return track(state, self.stopping, data)
 

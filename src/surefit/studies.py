@@ -1,18 +1,20 @@
 """Does it work every time? Many seeds of each configuration, and how often each succeeds.
 
 A configuration is one FitSettings; a sweep is every combination of the swept
-values. A seed succeeds when its held-out relative RMSE is at most `tol`. Each
-configuration reports its success rate with a Wilson 95% interval, the error's
-quartiles and the median time per fit.
+values (settings.SWEEPABLE). A seed succeeds when its held-out relative RMSE is at
+most `threshold`; training need go no further than a tenth of that (TRAIN_MARGIN),
+so each fit stops there unless its own tol is looser. Each configuration reports
+its success rate with a Wilson 95% interval, the error's quartiles and the median
+time per fit.
 
 For |x| with ReLU units and a sign-symmetric random init (he, glorot, naive), the
 classic failure is that every unit faces the same way: then no unit ever sees the
 other side, and half the V is missed. That happens with probability 2^(1-n) for n
 units, so one network succeeds at most 1 - 2^(1-n) of the time (best of K
 candidates: 1 - 2^(K(1-n))), unless something re-places units during training;
-the study prints this beside the measurement. surefit's revival of dead units
-is such a thing, so `revive` is a sweepable setting: without it the measurement
-shows the bare effect of the init.
+surefit's revival of dead units is such a thing, so the study prints this
+theory beside the measurement only where revival is off (revive_every=None), where
+the measurement shows the bare effect of the init.
 """
 from __future__ import annotations
 
@@ -25,20 +27,21 @@ from typing import Sequence
 import numpy as np
 
 from .engines import Engine, LocalEngine, Trial
-from .fit import FitSettings, default_restarts
-from .nets import NetSettings
+from .errors import SurefitError
+from .plan import plan
 from .plots import plt, save_figure
 from .problem import Problem
+from .settings import OPTIONS, SWEEPABLE, FitSettings
 from .stats import quartiles, success_rate, wilson
 
-SWEEPABLE = ("hidden", "activation", "init", "trainer", "restarts", "max_steps", "revive")
+TRAIN_MARGIN = 10  # training stops at threshold / TRAIN_MARGIN, so held-out error has room to be worse
 SIGN_SYMMETRIC = ("he", "glorot", "naive")  # random inits where each unit's slope sign is a coin flip
 
 
 @dataclass(frozen=True)
 class Outcome:
     """One configuration over many seeds."""
-    config: dict  # the fit settings that define it (all of SWEEPABLE)
+    config: dict  # the fit settings that define it (all of settings.SWEEPABLE)
     seeds: int
     successes: int
     success_rate: float
@@ -48,45 +51,37 @@ class Outcome:
     q1_error: float
     q3_error: float
     median_time_s: float
-    theory: float | None  # 1 - 2^(K(1-n)) for |x| with a sign-symmetric init, else None
+    theory: float | None  # 1 - 2^(K(1-n)) for |x| with a sign-symmetric init and no revival, else None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def configurations(base: FitSettings, **sweep: Sequence) -> list[FitSettings]:
-    """Every combination of the swept values (keys from SWEEPABLE); the rest from base.
-
-    revive=[True, False] sweeps dead-unit revival on and off (FitSettings.check_every).
-    """
+    """Every combination of the swept values (keys from settings.SWEEPABLE); the rest from base."""
     unknown = set(sweep) - set(SWEEPABLE)
     if unknown:
-        raise ValueError(f"cannot sweep {sorted(unknown)}; sweepable: {', '.join(SWEEPABLE)}")
+        raise SurefitError(f"cannot sweep {', '.join(sorted(unknown))}; sweepable: {', '.join(SWEEPABLE)}")
     keys = list(sweep)
-    configs = [with_values(base, dict(zip(keys, values))) for values in itertools.product(*sweep.values())]
-    for c in configs:
-        c.validate()
-    return configs
-
-
-def with_values(base: FitSettings, values: dict) -> FitSettings:
-    revive = values.pop("revive", None)
-    if revive is not None:
-        values["check_every"] = FitSettings.check_every if revive else None
-    return replace(base, **values)
+    return [replace(base, **dict(zip(keys, values))) for values in itertools.product(*sweep.values())]
 
 
 def study(problem: Problem, configs: Sequence[FitSettings], seeds: Sequence[int], *,
-          tol: float, engine: Engine | None = None) -> list[Outcome]:
-    """Fit every configuration on every seed; one Outcome per configuration, in order."""
-    engine = engine or LocalEngine()
-    runs = engine.run(problem, configs, seeds)
-    return [summarise(problem, settings, trials, tol) for settings, trials in zip(configs, runs)]
+          threshold: float, engine: Engine | None = None) -> list[Outcome]:
+    """Fit every configuration on every seed; one Outcome per configuration, in order.
+    A seed succeeds when its held-out relative RMSE is at most `threshold`."""
+    if not threshold > 0:
+        raise SurefitError(f"the success threshold must be positive, not {threshold!r}")
+    configs = [replace(c, tol=max(c.tol, threshold / TRAIN_MARGIN)) for c in configs]
+    for c in configs:
+        plan(problem, c)  # refuse a configuration too big for this machine before any runs
+    runs = (engine or LocalEngine()).run(problem, configs, seeds)
+    return [summarise(problem, settings, trials, threshold) for settings, trials in zip(configs, runs)]
 
 
-def summarise(problem: Problem, settings: FitSettings, trials: Sequence[Trial], tol: float) -> Outcome:
+def summarise(problem: Problem, settings: FitSettings, trials: Sequence[Trial], threshold: float) -> Outcome:
     errors = [t.metrics["relative_rmse"] for t in trials]
-    hits, rate = success_rate(errors, tol)
+    hits, rate = success_rate(errors, threshold)
     low, high = wilson(hits, len(trials))
     q1, median, q3 = quartiles(errors)
     return Outcome(config=config_of(settings), seeds=len(trials), successes=hits, success_rate=rate,
@@ -96,19 +91,18 @@ def summarise(problem: Problem, settings: FitSettings, trials: Sequence[Trial], 
 
 
 def config_of(settings: FitSettings) -> dict:
-    config = {k: getattr(settings, k) for k in SWEEPABLE if k != "revive"}
+    config = {k: getattr(settings, k) for k in SWEEPABLE}
     config["hidden"] = list(config["hidden"])
-    config["revive"] = settings.check_every is not None
     return config
 
 
 def theory_success(problem: Problem, settings: FitSettings) -> float | None:
-    """Success rate if exactly the fits with all units facing one way fail; None where it does not apply."""
+    """Success rate if exactly the fits with all units facing one way fail: |x| with relu units,
+    a sign-symmetric init and no revival (which re-places units); None where it does not apply."""
     if not (is_abs(problem) and len(settings.hidden) == 1 and settings.activation == "relu"
-            and settings.init in SIGN_SYMMETRIC):
+            and settings.init in SIGN_SYMMETRIC and settings.revive_every is None):
         return None
-    n = settings.hidden[0]
-    K = settings.restarts or default_restarts(NetSettings(1, settings.hidden, "relu").n_params)
+    n, K = settings.hidden[0], plan(problem, settings).candidates
     return 1 - 2.0 ** (K * (1 - n))
 
 
@@ -125,18 +119,18 @@ def swept_keys(outcomes: Sequence[Outcome]) -> list[str]:
 
 
 def label(outcome: Outcome, keys: Sequence[str]) -> str:
-    return " ".join(f"{k}={fmt_value(outcome.config[k])}" for k in keys)
+    return " ".join(f"{k}={fmt_value(k, outcome.config[k])}" for k in keys)
 
 
-def fmt_value(value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
+def fmt_value(key: str, value) -> str:
+    """A setting as the command line writes it: '45,45', 'auto', 'never'."""
+    if isinstance(value, (list, tuple)):
         return ",".join(map(str, value))
-    return "default" if value is None else str(value)
+    return OPTIONS[key].metadata["none"] if value is None else str(value)
 
 
-def plot_study(outcomes: Sequence[Outcome], path: str | Path, *, tol: float, title: str) -> Path:
+def plot_study(outcomes: Sequence[Outcome], path: str | Path, *, threshold: float, title: str,
+               format: str | None = None) -> Path:
     """Success rate per configuration with its Wilson 95% interval, and the theory where it applies."""
     keys = swept_keys(outcomes)
     x = np.arange(len(outcomes))
@@ -148,12 +142,13 @@ def plot_study(outcomes: Sequence[Outcome], path: str | Path, *, tol: float, tit
     if theory:
         ti, tv = zip(*theory)
         ax.scatter(np.array(ti) + 0.15, tv, marker="_", s=300, color="tab:red", lw=2,
-                   label="theory: $1 - 2^{1-n}$ (a fit fails when all n units face one way)")
+                   label="theory without revival: $1 - 2^{K(1-n)}$ (a fit fails when all n units "
+                         "of each of its K candidates face one way)")
     ax.set_xticks(x, [label(o, keys).replace(" ", "\n") for o in outcomes], fontsize=8)
     ax.set_xlim(-0.6, len(outcomes) - 0.4)
     ax.set_ylim(-0.03, 1.03)
-    ax.set_ylabel(f"success rate (held-out relative RMSE <= {tol:g})")
+    ax.set_ylabel(f"success rate (held-out relative RMSE <= {threshold:g})")
     ax.set_title(f"{title}: {outcomes[0].seeds} seeds per configuration", fontsize=9)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    return save_figure(fig, path)
+    return save_figure(fig, path, format)

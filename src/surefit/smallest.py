@@ -1,5 +1,5 @@
 """What is the smallest network that does it? The narrowest width, per depth, that
-reaches the tolerance on at least `required` of the seeds.
+reaches the success threshold on at least `required` of the seeds.
 
 Widths are searched by doubling (1, 2, 4, ...) until one passes, then by bisection
 between the last failing and the first passing width; this assumes that a wider
@@ -11,30 +11,10 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from .engines import Engine, LocalEngine
-from .errors import SurefitError
-from .fit import FitSettings
-from .nets import NetSettings
+from .network import NetSettings
 from .problem import Problem
-from .study import Outcome, study
-
-
-@dataclass(frozen=True)
-class MinimalSettings:
-    tol: float = 1e-3  # held-out relative RMSE a seed must reach
-    depths: tuple[int, ...] = (1,)  # hidden layers, each of the searched width
-    seeds: int = 50
-    required: float = 0.95  # share of seeds that must succeed
-    max_width: int = 256
-
-    def validate(self) -> None:
-        if not self.tol > 0:
-            raise SurefitError(f"tolerance must be positive, not {self.tol}")
-        if not self.depths or any(d < 1 for d in self.depths):
-            raise SurefitError(f"depths must be positive integers, not {list(self.depths)}")
-        if self.seeds < 1:
-            raise SurefitError(f"need at least one seed, not {self.seeds}")
-        if not 0 < self.required <= 1:
-            raise SurefitError(f"the required share of seeds must be in (0, 1], not {self.required}")
+from .settings import FitSettings, MinimalSettings
+from .studies import Outcome, study
 
 
 @dataclass(frozen=True)
@@ -45,7 +25,8 @@ class Minimal:
     table: list[dict]  # every (depth, width) tried, sorted
 
     def to_dict(self, settings: MinimalSettings) -> dict:
-        return {"width": self.width, "depth": self.depth, "tol": settings.tol, "required": settings.required,
+        return {"width": self.width, "depth": self.depth, "threshold": settings.threshold,
+                "required": settings.required,
                 "seeds": settings.seeds,
                 "per_depth": [{"depth": d, "width": w} for d, w in self.per_depth.items()],
                 "table": self.table}
@@ -54,7 +35,6 @@ class Minimal:
 def minimal(problem: Problem, base: FitSettings, settings: MinimalSettings,
             engine: Engine | None = None) -> Minimal:
     """Search each depth's smallest width; base gives everything but the hidden widths."""
-    settings.validate()
     engine = engine or LocalEngine()
     table: list[dict] = []
     per_depth: dict[int, int | None] = {}
@@ -79,7 +59,8 @@ def _search_depth(problem: Problem, base: FitSettings, settings: MinimalSettings
 
     def passes(width: int) -> bool:
         config = replace(base, hidden=(width,) * depth)
-        tried[width] = study(problem, [config], range(settings.seeds), tol=settings.tol, engine=engine)[0]
+        tried[width] = study(problem, [config], range(settings.seeds), threshold=settings.threshold,
+                             engine=engine)[0]
         return tried[width].success_rate >= settings.required
 
     return search(passes, settings.max_width), tried

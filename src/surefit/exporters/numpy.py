@@ -9,18 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..store import atomic_path
-from .network import Network
+from ..files import atomic_path
+from ..network import Network
 
-# `def activation(z)`'s body for each activation, matching torch's definitions
-ACTIVATIONS = {
-    "relu": "return np.maximum(z, 0)",
-    "leaky_relu": "return np.where(z > 0, z, 0.01 * z)",
-    "tanh": "return np.tanh(z)",
-    "gelu": "return 0.5 * z * (1 + erf(z * 0.7071067811865476))  # the exact form, like torch",
-    "sigmoid": "return np.exp(-np.logaddexp(0, -z))  # 1 / (1 + exp(-z)) without overflow",
-    "elu": "return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))",
-}
 # numpy has no erf; the standard library's is correctly rounded or nearly so
 ERF = """
 
@@ -29,17 +20,20 @@ def erf(u):
 """
 
 
-def write(net: Network, path: Path) -> list[Path]:
+def write(net: Network, name: str, path: Path) -> list[Path]:
     with atomic_path(path) as tmp:
-        tmp.write_text(module_text(net))
+        tmp.write_text(module_text(net, name))
     return [path]
 
 
-def module_text(net: Network) -> str:
-    dtype = np.dtype(net.dtype).name
+def module_text(net: Network, name: str) -> str:
+    dtype = np.dtype(net.layers[0][0].dtype).name
+    act = net.hidden[0] if net.hidden else None
+    body = act.source.format(a=repr(act.param)) if act else "z"
+    needs_erf = "erf(" in body
     arrays = "\n".join(layer_arrays(net, k, W, b) for k, (W, b) in enumerate(net.layers, 1))
     layers = ", ".join(f"(W{k}, b{k})" for k in range(1, len(net.layers) + 1))
-    imports = "import math\n\nimport numpy as np" if net.activation == "gelu" else "import numpy as np"
+    imports = "import math\n\nimport numpy as np" if needs_erf else "import numpy as np"
     return f'''"""A {net.describe()} network fitted by surefit, exported to plain numpy.
 
 predict(X): X of shape (n, {net.n_inputs}), columns {list(net.variables)}, in your own units -> (n,).
@@ -47,17 +41,17 @@ The input and output scaling is folded into the weights. Needs only numpy.
 """
 {imports}
 
-NAME = {net.name!r}
+NAME = {name!r}
 DTYPE = np.{dtype}
 N_INPUTS = {net.n_inputs}
 
 {arrays}
 # h = activation(h @ W + b) layer by layer, the last one linear
 LAYERS = [{layers}]
-{ERF if net.activation == "gelu" else ""}
+{ERF if needs_erf else ""}
 
 def activation(z):
-    {ACTIVATIONS[net.activation]}
+    return {body}
 
 
 def predict(X):
@@ -71,7 +65,7 @@ def predict(X):
 
 def layer_arrays(net: Network, k: int, W: np.ndarray, b: np.ndarray) -> str:
     """Layer k as W{k} (in, out), one row per input, and b{k} (out,)."""
-    role = net.activation if k < len(net.layers) else "linear output"
+    role = net.activations[k - 1].name if k < len(net.layers) else "linear output"
     rows = "\n".join(f"    {numbers(row)}," for row in W)
     return (f"# layer {k}: {W.shape[0]} -> {W.shape[1]}, {role}\n"
             f"W{k} = np.array([\n{rows}\n], dtype=DTYPE)\n"

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from .errors import SurefitError
 from .model import Model
-from .nets import ACTIVATIONS, PIECEWISE_LINEAR
 from .problem import resolve_domains
 
 Layers = list[tuple[np.ndarray, np.ndarray]]  # [(W (in, out), b (out,))], user units
@@ -107,16 +105,16 @@ class Explanation:
 def explain(model, settings: ExplainSettings = ExplainSettings()) -> Explanation:
     """Explain a Model, a FitResult or a saved model's path (see the module docstring)."""
     model = _as_model(model)
-    net = model.net
-    if net.activation not in PIECEWISE_LINEAR:
+    net, act = model.net, model.hidden[0] if model.hidden else None
+    if act is None or not act.piecewise_linear:
         raise SurefitError(f"explain needs a piecewise-linear activation (relu or leaky_relu); "
                            f"this model uses {net.activation}")
     if net.n_inputs > 2 and len(net.hidden) != 1:
         raise SurefitError(f"explain handles one or two inputs, or one hidden layer; this model has "
                            f"{net.n_inputs} inputs and {len(net.hidden)} hidden layers")
     domain = _domain(model, settings.domain)
-    layers = model.folded_layers()
-    neg = _negative_slope(net.activation)
+    layers = model.folded().layers
+    neg = act.param  # act(z) = z for z > 0 and neg * z below: 0 for relu, 0.01 for leaky_relu
     if net.n_inputs == 1:
         kinks, pieces = _pieces(layers, domain[0], neg, settings.merge)
         parts = {"kinks": kinks, "pieces": pieces}
@@ -154,11 +152,6 @@ def _domain(model: Model, domain) -> tuple[tuple[float, float], ...]:
     if domain is not None:
         return resolve_domains(model.variables, domain)
     return tuple((o - s, o + s) for o, s in zip(model.x_scaler.offset, model.x_scaler.scale))
-
-
-def _negative_slope(activation: str) -> float:
-    """act(z) = z for z > 0 and neg * z below: 0 for relu, 0.01 for leaky_relu."""
-    return -float(ACTIVATIONS[activation](torch.tensor(-1.0, dtype=torch.float64)))
 
 
 def _gate(z: np.ndarray, neg: float) -> np.ndarray:

@@ -1,0 +1,141 @@
+"""fit(target, ...) -> FitResult: the one orchestration.
+
+target -> Problem -> scalers -> plan (network, candidates, trainer) -> K candidates
+initialised -> the planned trainer run to the end -> the best candidate -> metrics
+on held-out points.
+"""
+from __future__ import annotations
+
+import inspect
+import time
+from contextlib import contextmanager
+from typing import Sequence
+
+import torch
+from threadpoolctl import threadpool_limits
+
+from . import problem as problems
+from .errors import SurefitError
+from .init import initialise
+from .model import Model
+from .monitor import alive_count
+from .plan import Plan, plan, plan_for
+from .progress import Progress
+from .result import FitResult, metrics
+from .scaling import input_scaler, target_scaler
+from .settings import OPTIONS, FitSettings, settings_of
+from .trainers import Data
+from .trainers.driver import History, ProgressObserver, run
+
+
+def fit(target, domain=None, *, points: int | None = None, sampling: str | None = None,
+        holdout: float = 0.2, progress: bool = False, **options) -> FitResult:
+    """Fit a small network to `target`: an expression ("abs(x)"), a callable of one array
+    per variable, a tuple (X, y) of arrays, or a Problem. `domain` is required for
+    expressions and callables: "-1:1", (lo, hi), {"x": (lo, hi)} or ["x=-1:1", "y=0:2"].
+    `options` are FitSettings' fields (hidden=(8,), activation="relu", ...)."""
+    settings = settings_of(options)
+    problem = make_problem(target, domain, settings, points=points, sampling=sampling, holdout=holdout)
+    return fit_problem(problem, settings, progress=progress)
+
+
+def _signature_with_options(function):
+    """fit's signature lists every FitSettings field as a keyword, with its default."""
+    signature = inspect.signature(function)
+    keywords = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=f.type)
+                for name, f in OPTIONS.items()]
+    fixed = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    function.__signature__ = signature.replace(parameters=fixed + keywords)
+    return function
+
+
+fit = _signature_with_options(fit)
+
+
+def make_problem(target, domain, settings: FitSettings, *, points=None, sampling=None,
+                 holdout=0.2) -> problems.Problem:
+    """The Problem of a fit's target; an expression's size is checked against memory before sampling."""
+    if isinstance(target, problems.Problem):
+        return target
+    if isinstance(target, tuple) and len(target) == 2:
+        return problems.from_arrays(*target, holdout=holdout, seed=settings.seed)
+    if isinstance(target, str) or callable(target):
+        return problems.from_function(target, domain, points=points, sampling=sampling, seed=settings.seed,
+                                      check_size=lambda n, d: plan_for(settings, n, d))
+    raise SurefitError(f"cannot fit a target of type {type(target).__name__}; give an expression, "
+                       "a callable, or a tuple (X, y)")
+
+
+def fit_problem(problem: problems.Problem, settings: FitSettings, *, progress: bool = False) -> FitResult:
+    """Fit one network (the planned number of candidates) to a validated problem."""
+    return fit_many(problem, settings, [settings.seed], progress=progress)[0]
+
+
+@contextmanager
+def one_thread():
+    """Run torch on one thread, then restore. Small networks' tensors are too small to share
+    out: a second thread mostly waits, and on a busy machine fits ran 10-150x slower with two."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(1):  # numpy's BLAS too (Levenberg-Marquardt uses it)
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[int], *,
+             progress: bool = False) -> list[FitResult]:
+    """One fit per seed, all trained at once as stacked tensors.
+
+    Each result is the same as fit_problem(problem, settings with that seed): every
+    seed has its own generator and stops on its own. "The same" is bitwise when the
+    candidates per seed are even; otherwise the batched BLAS may round the last bit
+    of a candidate differently (its memory alignment in the batch differs), and a
+    long fit can grow that into a different, equally valid end point.
+    """
+    the_plan = plan(problem, settings, seeds=len(seeds))
+    with one_thread():
+        return _fit_many(problem, settings, the_plan, seeds, progress)
+
+
+def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress) -> list[FitResult]:
+    start = time.perf_counter()
+    net, K, G = the_plan.net, the_plan.candidates, len(seeds)
+    x_scaler, y_scaler = input_scaler(problem.X, problem.domain), target_scaler(problem.y)
+    X = torch.as_tensor(x_scaler.forward(problem.X), dtype=torch.float64)
+    y = torch.as_tensor(y_scaler.forward(problem.y[:, None])[:, 0], dtype=torch.float64)
+    gens = tuple(torch.Generator().manual_seed(seed) for seed in seeds)
+    data = Data(net, X, y, groups=G, gens=gens)
+    theta = torch.cat([initialise(settings.init, net, X, y, K, gen) for gen in gens])
+    history = History(G)
+    with Progress(the_plan.trainer.max_steps, enabled=progress) as bar:
+        state = run(the_plan.trainer, theta, data, [history, ProgressObserver(bar, G)])
+    elapsed = (time.perf_counter() - start) / G
+    theta = state.theta.detach()
+    losses = torch.nan_to_num(data.losses(theta), nan=float("inf")).view(G, K)
+    revived = getattr(state, "revived", torch.zeros(G, dtype=torch.long)).tolist()
+    results = []
+    for g, seed in enumerate(seeds):
+        best = g * K + int(losses[g].argmin())
+        model = Model.from_theta(net, theta[best].numpy().copy(), x_scaler, y_scaler, problem.variables)
+        alive, total = alive_count(net, theta[best: best + 1], X)
+        results.append(FitResult(
+            model=model, status=state.verdicts[g], metrics=metrics(problem.y_eval, model.predict(problem.X_eval)),
+            train_relative_rmse=float(losses[g].min().sqrt()), time_s=elapsed, candidates=K, seed=seed,
+            units_alive=alive, units_total=total, revived=int(revived[g]), trainers=the_plan.trainer.names,
+            target=problem.description, history=history.per_group[g], problem=problem,
+            notes=notes(problem, the_plan)))
+    return results
+
+
+def notes(problem: problems.Problem, the_plan: Plan) -> tuple[str, ...]:
+    """What the user should know beside the status: too few points, fewer candidates."""
+    out = []
+    N, P = len(problem.X), the_plan.net.n_params
+    if the_plan.net.hidden and N < P:
+        out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
+                   f"through every point, so between them the fit says little; use more points or fewer units")
+    if the_plan.note:
+        out.append(the_plan.note)
+    return tuple(out)

@@ -1,0 +1,155 @@
+"""What a fit runs, resolved once from the problem and the settings: the network's shape,
+how many candidates, the composed trainer, and the memory all of it needs.
+
+Every path that fits (fit, fit_many, the study's engines, minimal, the estimator) gets
+its Plan here, so a fit is planned the same way everywhere and a request too big for
+this machine is refused (or given fewer candidates) before anything is allocated.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import activation
+from .errors import SurefitError
+from .network import NetSettings
+from .problem import Problem
+from .registry import TRAINERS
+from .resources import budget_bytes, size
+from .settings import FitSettings
+from .status import Status
+from .trainers import LBFGS, Adam, Chain, Exact, LevenbergMarquardt, Revival, Trainer
+
+LM_MAX_PARAMS = 800  # above this a Levenberg-Marquardt step (O(N P^2 + P^3)) costs too much
+FLOAT = 8  # bytes: every tensor of a fit is float64
+
+
+@dataclass(frozen=True)
+class Plan:
+    net: NetSettings
+    candidates: int  # networks trained side by side; the best is kept
+    trainer: Trainer
+    memory: int  # bytes, the fit's estimated peak
+    note: str = ""  # what the plan changed from the settings, and why
+
+
+def default_candidates(n_params: int) -> int:
+    """Candidates per fit: many for tiny networks, where they are cheap and bad starts
+    likeliest; few for big ones, whose data-aware starts all end alike."""
+    for limit, candidates in ((50, 16), (200, 8), (LM_MAX_PARAMS, 2)):
+        if n_params <= limit:
+            return candidates
+    return 1
+
+
+# ---------------------------------------------------------------- the trainers behind registry.TRAINERS
+
+def levenberg_marquardt(net: NetSettings, init: str) -> Trainer:
+    """LM with its scaling floor for the activation: smooth units' Gauss-Newton model misses
+    curvature that near-collinear units (with large output weights) amplify, so their steps
+    need a higher floor; ReLU nets are piecewise linear in each unit's weights and fare
+    better with scaling close to Marquardt's (measured on log(x): 50-10 relu, 20 tanh)."""
+    return LevenbergMarquardt(min_scale=1e-3 if activation(net.activation).piecewise_linear else 1e-2)
+
+
+def adam(net: NetSettings, init: str) -> Trainer:
+    return Adam()
+
+
+def lbfgs(net: NetSettings, init: str) -> Trainer:
+    return LBFGS()
+
+
+def adam_then_lbfgs(net: NetSettings, init: str) -> Trainer:
+    return Chain((Adam(), LBFGS()))
+
+
+def auto_trainer(net: NetSettings, init: str) -> Trainer:
+    """LM for small networks; else L-BFGS from a data-aware start (Adam's first steps would
+    throw that start away), or Adam then L-BFGS from a random one."""
+    if net.n_params <= LM_MAX_PARAMS:
+        return levenberg_marquardt(net, init)
+    return lbfgs(net, init) if init == "data" else adam_then_lbfgs(net, init)
+
+
+def trainer_for(settings: FitSettings, net: NetSettings) -> Trainer:
+    """The named trainer with the settings' stopping rules, wrapped in revival if on."""
+    trainer = TRAINERS.load(settings.trainer)(net, settings.init)
+    trainer = trainer.stopped_by(tol=settings.tol, **({"max_steps": settings.max_steps}
+                                                      if settings.max_steps else {}))
+    return Revival(trainer, settings.revive_every) if settings.revive_every else trainer
+
+
+# ---------------------------------------------------------------- the plan
+
+def is_constant(y: np.ndarray) -> bool:
+    return float(y.std()) <= 1e-12 * max(1.0, float(np.abs(y).max()))
+
+
+def plan(problem: Problem, settings: FitSettings, seeds: int = 1) -> Plan:
+    """The plan for `seeds` fits of settings on problem, trained side by side."""
+    return plan_for(settings, len(problem.X), problem.n_inputs, is_constant(problem.y), seeds)
+
+
+def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = False, seeds: int = 1) -> Plan:
+    """The plan for N training points of n_inputs columns: also usable before they are sampled,
+    so that a request too big for this machine is refused before anything is allocated."""
+    net = NetSettings(n_inputs, settings.hidden, settings.activation)
+    if constant:
+        trainer: Trainer = Exact(Status.CONSTANT)
+    elif not net.hidden:
+        trainer = Exact(Status.LINEAR)
+    else:
+        trainer = trainer_for(settings, net)
+    K = settings.candidates or default_candidates(net.n_params)
+    uses_lm = "LevenbergMarquardt" in trainer.names
+    need = peak_bytes(net, N, seeds * K, uses_lm)
+    if need <= budget_bytes():
+        return Plan(net, K, trainer, need)
+    fits = max((k for k in range(1, K) if peak_bytes(net, N, seeds * k, uses_lm) <= budget_bytes()), default=0)
+    if settings.candidates is None and fits:
+        note = (f"{K} candidates would need {size(need)} of memory, more than this machine has free; "
+                f"trained {fits} instead")
+        return Plan(net, fits, trainer, peak_bytes(net, N, seeds * fits, uses_lm), note)
+    raise SurefitError(too_big(net, N, seeds * (1 if settings.candidates is None else K), uses_lm))
+
+
+def too_big(net: NetSettings, N: int, K: int, uses_lm: bool) -> str:
+    """The one line that refuses a fit: what it needs, what is free, and what would fit."""
+    budget = budget_bytes()
+    need = peak_bytes(net, N, K, uses_lm)
+    per_point = peak_bytes(net, 2, K, uses_lm) - peak_bytes(net, 1, K, uses_lm)
+    points = int((budget - peak_bytes(net, 0, K, uses_lm)) / per_point) if per_point > 0 else 0
+    scale = 1.0
+    while scale > 1e-4 and peak_bytes(_scaled(net, scale), N, K, uses_lm) > budget:
+        scale *= 0.8
+    widths = ",".join(map(str, _scaled(net, scale).hidden))
+    fixes = [f"at most about {points:,} points" if points >= 2 else None,
+             f"hidden widths of at most about {widths}" if net.hidden and scale > 1e-4 else None,
+             "fewer candidates" if K > 1 else None]
+    return (f"this fit would need about {size(need)} of memory ({N:,} points, {net.n_params:,} parameters, "
+            f"{K} candidate{'s' if K > 1 else ''}) but {size(budget)} is free to use; "
+            f"it would fit with {' or '.join(f for f in fixes if f) or 'a smaller problem'}")
+
+
+def _scaled(net: NetSettings, factor: float) -> NetSettings:
+    return NetSettings(net.n_inputs, tuple(max(1, int(w * factor)) for w in net.hidden), net.activation)
+
+
+def peak_bytes(net: NetSettings, N: int, K: int, uses_lm: bool) -> int:
+    """The largest memory a fit holds at once, estimated from its biggest tensors.
+
+    Per candidate: the activations of every layer, with autograd's copies; the output
+    least squares on [H; mu I] (N + w + 1 rows, w + 1 columns, twice for the solver); and
+    LM's Jacobian (N, P) with its per-layer blocks, Q (N, w + 1) and its P x P matrices,
+    or L-BFGS's 20 curvature pairs. Plus the data (N, d + 2), counted once.
+    """
+    P, w = net.n_params, (net.hidden[-1] if net.hidden else net.n_inputs)
+    activations = 4 * N * net.n_units
+    output_solve = 2 * (N + w + 1) * (w + 1)
+    if uses_lm:
+        trainer = 2 * N * P + N * (w + 1) + 4 * P * P
+    else:
+        trainer = 2 * 20 * P + 2 * P
+    return FLOAT * (N * (net.n_inputs + 2) + K * (activations + output_solve + trainer))

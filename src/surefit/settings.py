@@ -1,0 +1,210 @@
+"""FitSettings: the one declaration of every fit option (and StudySettings, MinimalSettings).
+
+Each field carries its default, its constraint, its help text, how the command line
+reads it, and whether `surefit study` can sweep it. Everything else is derived from
+it: surefit.fit()'s keywords, Regressor's parameters and constraints, the flags of
+`surefit fit` (and the sweeps of `surefit study`). A new option is one field here.
+Settings check themselves when made, so a bad value fails at once, whatever the target.
+This module imports no torch: the command line reads it to answer --help at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from numbers import Integral, Real
+from typing import Any, Callable
+
+from .activations import ACTIVATIONS, TRAINABLE
+from .errors import SurefitError
+from .registry import INITIALISERS, TRAINERS, Registry
+
+
+# ---------------------------------------------------------------- constraints: (label, value) -> message or None
+
+@dataclass(frozen=True)
+class AtLeast:
+    low: int
+
+    def __call__(self, label: str, value) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < self.low:
+            return f"{label} must be an integer of at least {self.low}, not {value!r}"
+        return None
+
+
+@dataclass(frozen=True)
+class Positive:
+    def __call__(self, label: str, value) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
+            return f"{label} must be a positive number, not {value!r}"
+        return None
+
+
+@dataclass(frozen=True)
+class Between:
+    """A number in (low, high]."""
+    low: float
+    high: float
+
+    def __call__(self, label: str, value) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, Real) or not self.low < value <= self.high:
+            return f"{label} must be a number in ({self.low:g}, {self.high:g}], not {value!r}"
+        return None
+
+
+@dataclass(frozen=True)
+class OneOf:
+    names: tuple[str, ...]
+    kind: str
+
+    def __call__(self, label: str, value) -> str | None:
+        if value not in self.names:
+            return f"unknown {self.kind} {value!r}; choose one of {', '.join(self.names)}"
+        return None
+
+
+@dataclass(frozen=True)
+class HiddenActivation(OneOf):
+    def __call__(self, label: str, value) -> str | None:
+        row = ACTIVATIONS.get(value)
+        if row is not None and not row.trainable and row.refused_output:
+            return f"{value!r} is not a hidden activation: {row.refused_output}"
+        return super().__call__(label, value)
+
+
+@dataclass(frozen=True)
+class Widths:
+    def __call__(self, label: str, value) -> str | None:
+        if any(isinstance(w, bool) or not isinstance(w, Integral) or w < 1 for w in value):
+            return f"hidden widths must be positive integers, not {list(value)}"
+        return None
+
+
+def one_of(registry: Registry) -> OneOf:
+    return OneOf(registry.names, registry.kind)
+
+
+# ---------------------------------------------------------------- how the command line reads a value
+
+def widths(text: str) -> tuple[int, ...]:
+    """'45,45' -> (45, 45): the widths of the hidden layers, first to last; 'none' -> () (linear)."""
+    if text.strip() == "none":
+        return ()
+    try:
+        values = tuple(int(w) for w in text.split(",") if w.strip() != "")
+    except ValueError:
+        raise SurefitError(f"hidden widths must be comma-separated integers, not {text!r}") from None
+    if not values:
+        raise SurefitError("give at least one hidden width, e.g. 8 or 45,45")
+    return values
+
+
+def optional(parse: Callable, none: str) -> Callable:
+    """A reader that takes the word `none` (e.g. 'never', 'auto') as None."""
+    def read(text: str):
+        if text == none:
+            return None
+        try:
+            return parse(text)
+        except ValueError:
+            raise SurefitError(f"expected a number or {none!r}, not {text!r}") from None
+    return read
+
+
+def option(default: Any, help: str, *, check: Callable | None = None, parse: Callable = str,
+           none: str | None = None, sweep: bool = False, many: bool = False) -> Any:
+    """A field of a settings dataclass. none: what None means, in the word the command line takes
+    for it; sweep: `surefit study` can try several values; many: the value is a tuple of several."""
+    return field(default=default, metadata={"help": help, "check": check, "parse": parse, "none": none,
+                                            "sweep": sweep, "many": many})
+
+
+def check_fields(settings) -> None:
+    """Check every field of a settings dataclass made of option()s; one line for the first bad one."""
+    for f in fields(settings):
+        value, check = getattr(settings, f.name), f.metadata["check"]
+        if value is None and f.metadata["none"] is not None:
+            continue
+        values = value if f.metadata["many"] else (value,)
+        if f.metadata["many"] and not values:
+            raise SurefitError(f"{f.name} needs at least one value")
+        for v in values:
+            message = check(f.name, v) if check else None
+            if message:
+                raise SurefitError(message)
+
+
+# ---------------------------------------------------------------- the declaration
+
+@dataclass(frozen=True)
+class FitSettings:
+    hidden: tuple[int, ...] = option(
+        (8,), "hidden layer widths, e.g. 2 or 45,45 (none: a linear fit)", check=Widths(), parse=widths, sweep=True)
+    activation: str = option(
+        "relu", f"hidden units' activation: {', '.join(TRAINABLE)}",
+        check=HiddenActivation(TRAINABLE, "activation"), sweep=True)
+    init: str = option(
+        "data", f"initialiser: {', '.join(INITIALISERS.names)}", check=one_of(INITIALISERS), sweep=True)
+    trainer: str = option(
+        "auto", f"trainer: {', '.join(TRAINERS.names)}", check=one_of(TRAINERS), sweep=True)
+    candidates: int | None = option(
+        None, "networks trained side by side from different starts, the best kept; auto: by network "
+              "size (16 up to 50 parameters, 8 up to 200, 2 up to 800, then 1)",
+        check=AtLeast(1), parse=optional(int, "auto"), none="auto", sweep=True)
+    seed: int = option(0, "random seed (sampling, initialisation, revival)", check=AtLeast(0), parse=int)
+    tol: float = option(
+        1e-7, "training stops when the training relative RMSE reaches this", check=Positive(), parse=float)
+    max_steps: int | None = option(
+        None, "step limit of each trainer; auto: the trainer's own", check=AtLeast(1),
+        parse=optional(int, "auto"), none="auto", sweep=True)
+    revive_every: int | None = option(
+        20, "steps between revivals of dead units during the first half of training; never: no revival",
+        check=AtLeast(1), parse=optional(int, "never"), none="never", sweep=True)
+
+    def __post_init__(self):
+        if isinstance(self.hidden, Integral) and not isinstance(self.hidden, bool):
+            object.__setattr__(self, "hidden", (self.hidden,))
+        elif not isinstance(self.hidden, tuple):
+            try:
+                object.__setattr__(self, "hidden", tuple(self.hidden))
+            except TypeError:
+                raise SurefitError(f"hidden widths must be positive integers, not {self.hidden!r}") from None
+        check_fields(self)
+
+
+OPTIONS = {f.name: f for f in fields(FitSettings)}
+SWEEPABLE = tuple(name for name, f in OPTIONS.items() if f.metadata["sweep"])
+
+
+def settings_of(options: dict) -> FitSettings:
+    """FitSettings from keyword options, with one line for a name that is not an option."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise SurefitError(f"unknown fit option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                           f"the options are {', '.join(OPTIONS)}")
+    return FitSettings(**options)
+
+
+# ---------------------------------------------------------------- what a study and a search for the smallest network add
+
+@dataclass(frozen=True)
+class StudySettings:
+    threshold: float = option(1e-2, "a seed succeeds when its held-out relative RMSE is at most this",
+                              check=Positive(), parse=float)
+    seeds: int = option(200, "seeds per configuration", check=AtLeast(1), parse=int)
+
+    def __post_init__(self):
+        check_fields(self)
+
+
+@dataclass(frozen=True)
+class MinimalSettings:
+    threshold: float = option(1e-3, "a seed succeeds when its held-out relative RMSE is at most this",
+                              check=Positive(), parse=float)
+    depths: tuple[int, ...] = option((1,), "hidden-layer counts to search, each layer of the searched width",
+                                     check=AtLeast(1), parse=int, many=True)
+    seeds: int = option(50, "seeds per width tried", check=AtLeast(1), parse=int)
+    required: float = option(0.95, "share of seeds that must succeed", check=Between(0, 1), parse=float)
+    max_width: int = option(256, "the widest width to try", check=AtLeast(1), parse=int)
+
+    def __post_init__(self):
+        object.__setattr__(self, "depths", tuple(self.depths))
+        check_fields(self)

@@ -1,0 +1,75 @@
+"""plan: the network, candidates, trainer and memory a fit runs with, from its settings and problem."""
+import pytest
+
+import surefit
+from surefit.errors import SurefitError
+from surefit.plan import default_candidates, peak_bytes, plan
+from surefit.problem import from_arrays, from_function
+from surefit.settings import FitSettings
+from surefit.status import Status
+from surefit.trainers import LBFGS, Adam, Chain, Exact, LevenbergMarquardt, Revival
+
+LINE = from_function("sin(3*x)", (-1, 1), points=200)
+
+
+def stages(trainer):
+    """The plain trainers inside wrappers, in the order they run."""
+    if isinstance(trainer, Revival):
+        return stages(trainer.inner)
+    if isinstance(trainer, Chain):
+        return [t for stage in trainer.stages for t in stages(stage)]
+    return [trainer]
+
+
+def test_lm_for_small_networks_and_lbfgs_or_adam_then_lbfgs_for_large():
+    kinds = lambda settings: [type(t) for t in stages(plan(LINE, settings).trainer)]  # noqa: E731
+    assert kinds(FitSettings(hidden=(8,))) == [LevenbergMarquardt]
+    assert kinds(FitSettings(hidden=(45, 45))) == [LBFGS]  # from the data-aware start
+    assert kinds(FitSettings(hidden=(45, 45), init="he")) == [Adam, LBFGS]
+    smooth = stages(plan(LINE, FitSettings(activation="tanh")).trainer)[0]
+    assert smooth.min_scale > stages(plan(LINE, FitSettings()).trainer)[0].min_scale  # a higher floor
+    capped = stages(plan(LINE, FitSettings(trainer="adam+lbfgs", max_steps=7, tol=1e-4)).trainer)
+    assert [(t.stopping.max_steps, t.stopping.tol) for t in capped] == [(7, 1e-4), (7, 1e-4)]
+
+
+def test_revival_wraps_the_trainer_unless_turned_off():
+    assert isinstance(plan(LINE, FitSettings()).trainer, Revival)
+    assert plan(LINE, FitSettings()).trainer.every == FitSettings.revive_every
+    assert not isinstance(plan(LINE, FitSettings(revive_every=None)).trainer, Revival)
+
+
+def test_closed_form_cases_take_no_step():
+    constant = from_arrays([[0.0], [1.0], [2.0]], [4.0, 4.0, 4.0], holdout=0)
+    assert plan(constant, FitSettings()).trainer == Exact(Status.CONSTANT)
+    assert plan(LINE, FitSettings(hidden=())).trainer == Exact(Status.LINEAR)
+    assert plan(LINE, FitSettings(trainer="adam")).trainer.names == ("Adam",)
+
+
+def test_candidates_by_network_size_unless_given():
+    assert [default_candidates(p) for p in (7, 50, 51, 200, 201, 800, 801)] == [16, 16, 8, 8, 2, 2, 1]
+    assert plan(LINE, FitSettings(hidden=(2,))).candidates == 16
+    assert plan(LINE, FitSettings(hidden=(2,), candidates=3)).candidates == 3
+
+
+def test_a_fit_too_big_for_memory_is_refused_with_what_fits(monkeypatch):
+    monkeypatch.setattr("surefit.plan.budget_bytes", lambda: 10**9)  # 1 GB free
+    with pytest.raises(SurefitError, match=r"would need about 6.\d+ GB of memory \(200 points, 60,001 param.*"
+                                           r"but 1 GB is free to use; .* hidden widths of at most about \d+"):
+        plan(LINE, FitSettings(hidden=(20000,), candidates=1))
+    monkeypatch.setattr("surefit.plan.budget_bytes", lambda: 10**8)
+    with pytest.raises(SurefitError, match=r"100 MB is free to use; it would fit with at most about [\d,]+ points"):
+        plan(from_function("x", (0, 1), points=10**6), FitSettings(hidden=(8,), candidates=1))
+    net = plan(LINE, FitSettings(hidden=(30,))).net  # 91 parameters: 8 candidates by default
+    monkeypatch.setattr("surefit.plan.budget_bytes", lambda: peak_bytes(net, 200, 3, True))
+    fewer = plan(LINE, FitSettings(hidden=(30,)))
+    assert fewer.candidates == 3 and "8 candidates would need" in fewer.note and "trained 3 instead" in fewer.note
+    with pytest.raises(SurefitError, match="memory"):  # candidates the user asked for are not lowered
+        plan(LINE, FitSettings(hidden=(30,), candidates=8))
+
+
+def test_the_refusal_reaches_every_entry_point(monkeypatch):
+    monkeypatch.setattr("surefit.plan.budget_bytes", lambda: 10**6)
+    with pytest.raises(SurefitError, match="memory"):
+        surefit.fit("x", "0:1", hidden=1000)
+    with pytest.raises(SurefitError, match="memory"):
+        surefit.Regressor(hidden=1000).fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 4.0])
