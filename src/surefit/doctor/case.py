@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from scipy.spatial import cKDTree
 
+from ..noise import noise_level
 from .adapters import View
 
 
@@ -85,23 +85,10 @@ class Case:
 
     @cached_property
     def noise(self) -> float:
-        """The data's own noise relative to std y (0 for exact data), estimated without any model:
-        each target is predicted by a straight line (plane) through its 2(d+1) nearest
-        neighbours, inputs standardised; a noise of variance s^2 leaves errors of variance about
-        s^2 (1 + (d+1)/k). The target's curvature adds a little: it errs towards silence."""
+        """The data's own noise relative to std y (0 for exact data), estimated without any
+        model (noise.noise_level)."""
         spread = float(self.y.std())
-        if spread == 0:
-            return 0.0
-        Xs = (self.X - self.X.mean(axis=0)) / np.where(self.X.std(axis=0) > 0, self.X.std(axis=0), 1.0)
-        k = 2 * (Xs.shape[1] + 1)
-        if len(Xs) <= k + 1:
-            return 0.0
-        near = cKDTree(Xs).query(Xs, k=k + 1)[1][:, 1:]  # (N, k), the point itself left out
-        A = np.concatenate([Xs[near] - Xs[:, None, :], np.ones((*near.shape, 1))], axis=2)  # (N, k, d+1)
-        G = A.transpose(0, 2, 1) @ A + 1e-9 * np.eye(A.shape[2])
-        coef = np.linalg.solve(G, (A.transpose(0, 2, 1) @ self.y[near][..., None]))[..., 0]
-        err = self.y - coef[:, -1]  # the local line's value at the point itself
-        return float(np.sqrt(np.mean(err ** 2) / (1 + A.shape[2] / k))) / spread
+        return noise_level(self.X, self.y) / spread if spread > 0 else 0.0
 
     def fits(self, t: "Thresholds") -> bool:
         return self.relative_rmse <= max(t.good_fit, t.noise_factor * self.noise)
