@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import problem as problems
 from .fitting import fit_problem
-from .settings import OPTIONS, AtLeast, Between, FitSettings, OneOf, Positive, Widths
+from .settings import OPTIONS, AtLeast, Between, FitSettings, Flag, NotNegative, OneOf, Positive, Widths
 
 
 def sklearn_constraint(f) -> list:
@@ -31,6 +31,10 @@ def sklearn_constraint(f) -> list:
         allowed = [Interval(Integral, check.low, None, closed="left")]
     elif isinstance(check, Positive):
         allowed = [Interval(Real, 0, None, closed="neither")]
+    elif isinstance(check, NotNegative):
+        allowed = [Interval(Real, 0, None, closed="left")]
+    elif isinstance(check, Flag):
+        allowed = ["boolean"]
     elif isinstance(check, Between):
         allowed = [Interval(Real, check.low, check.high, closed="right")]
     elif isinstance(check, OneOf):
@@ -43,8 +47,11 @@ def sklearn_constraint(f) -> list:
 class Regressor(RegressorMixin, BaseEstimator):
     """A small MLP (`hidden` widths, one linear output) fitted reliably by surefit.
 
-    Parameters: every FitSettings field (hidden, activation, init, trainer, candidates,
-    seed, tol, max_steps, revive_every), with the same defaults.
+    Parameters: every FitSettings field (hidden, activation, init, trainer, candidates, seed,
+    tol, max_steps, revive_every, alpha, early_stopping, validation_fraction), with the
+    same defaults; alpha, early_stopping and validation_fraction mean what they mean in
+    scikit-learn's MLPRegressor, and alpha=None (the default) chooses the penalty from the
+    data (Bayesian regularisation).
     Learned attributes: model_ (Model), result_ (FitResult), status_ (Status),
     loss_curve_ (best training relative RMSE per step), n_features_in_.
     """

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Sequence
 
 import torch
@@ -25,7 +26,8 @@ from .result import FitResult, metrics
 from .scaling import input_scaler, target_scaler
 from .settings import OPTIONS, FitSettings, settings_of
 from .trainers import Data
-from .trainers.driver import History, ProgressObserver, run
+from .noise import noise_level
+from .trainers.driver import History, ProgressObserver, find, run
 
 
 def fit(target, domain=None, *, points: int | None = None, sampling: str | None = None,
@@ -106,34 +108,64 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress) -
     X = torch.as_tensor(x_scaler.forward(problem.X), dtype=torch.float64)
     y = torch.as_tensor(y_scaler.forward(problem.y[:, None])[:, 0], dtype=torch.float64)
     gens = tuple(torch.Generator().manual_seed(seed) for seed in seeds)
-    data = Data(net, X, y, groups=G, gens=gens)
-    theta = torch.cat([initialise(settings.init, net, X, y, K, gen) for gen in gens])
+    data = split_validation(Data(net, X, y, groups=G, gens=gens), settings)
+    theta = torch.cat([initialise(settings.init, net, data.X, data.y, K, gen) for gen in gens])
     history = History(G)
     with Progress(the_plan.trainer.max_steps, enabled=progress) as bar:
         state = run(the_plan.trainer, theta, data, [history, ProgressObserver(bar, G)])
     elapsed = (time.perf_counter() - start) / G
-    theta = state.theta.detach()
+    theta = the_plan.trainer.solution(state)
     losses = torch.nan_to_num(data.losses(theta), nan=float("inf")).view(G, K)
-    revived = getattr(state, "revived", torch.zeros(G, dtype=torch.long)).tolist()
+    picks = torch.nan_to_num(the_plan.trainer.scores(state, data), nan=float("inf")).view(G, K)
+    revived, plain = find(state, "revived"), find(state, "gamma")
     results = []
     for g, seed in enumerate(seeds):
-        best = g * K + int(losses[g].argmin())
+        best = g * K + int(picks[g].argmin())
         model = Model.from_theta(net, theta[best].numpy().copy(), x_scaler, y_scaler, problem.variables)
         alive, total = alive_count(net, theta[best: best + 1], X)
+        gamma = float(plain.gamma[best]) if plain is not None and the_plan.regularised else None
         results.append(FitResult(
             model=model, status=state.verdicts[g], metrics=metrics(problem.y_eval, model.predict(problem.X_eval)),
-            train_relative_rmse=float(losses[g].min().sqrt()), time_s=elapsed, candidates=K, seed=seed,
-            units_alive=alive, units_total=total, revived=int(revived[g]), trainers=the_plan.trainer.names,
-            target=problem.description, history=history.per_group[g], problem=problem,
-            notes=notes(problem, the_plan)))
+            train_relative_rmse=float(losses[g, best - g * K].sqrt()), time_s=elapsed, candidates=K, seed=seed,
+            units_alive=alive, units_total=total, revived=int(revived.revived[g]) if revived else 0,
+            trainers=the_plan.trainer.names, target=problem.description, history=history.per_group[g],
+            problem=problem, notes=notes(problem, the_plan), candidate_errors=tuple(losses[g].sqrt().tolist()),
+            effective_parameters=gamma,
+            noise_level=noise_of(problem, float(losses[g, best - g * K]) * len(data.y), len(data.y), gamma,
+                                 y_scaler.scale[0])))
     return results
+
+
+def split_validation(data: Data, settings: FitSettings) -> Data:
+    """With early stopping, a share of the training rows held out as validation rows. They are
+    drawn with one fixed generator, the same for every seed, so stacked seeds share their data."""
+    if not settings.early_stopping:
+        return data
+    N = len(data.y)
+    M = max(1, round(settings.validation_fraction * N))
+    if N - M < 2:
+        raise SurefitError(f"{N} training rows leave none to train on after a validation share of "
+                           f"{settings.validation_fraction:g}; turn early stopping off")
+    order = torch.randperm(N, generator=torch.Generator().manual_seed(0))
+    val, train = order[:M], order[M:]
+    return replace(data, X=data.X[train], y=data.y[train], X_val=data.X[val], y_val=data.y[val])
+
+
+def noise_of(problem: problems.Problem, sse: float, N: int, gamma: float | None, y_scale: float) -> float:
+    """The noise level in the target's units: 0 for exact targets; from the evidence,
+    |r|^2 / (N - gamma), where the ridge was chosen by it; else the model-free estimate."""
+    if not problem.measured:
+        return 0.0
+    if gamma is not None and N > gamma:
+        return (sse / (N - gamma)) ** 0.5 * y_scale
+    return noise_level(problem.X, problem.y)
 
 
 def notes(problem: problems.Problem, the_plan: Plan) -> tuple[str, ...]:
     """What the user should know beside the status: too few points, fewer candidates."""
     out = []
     N, P = len(problem.X), the_plan.net.n_params
-    if the_plan.net.hidden and N < P:
+    if the_plan.net.hidden and N < P and not the_plan.regularised:
         out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
                    f"through every point, so between them the fit says little; use more points or fewer units")
     if the_plan.note:

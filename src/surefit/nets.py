@@ -71,18 +71,42 @@ def output_features(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> t
     return torch.cat([h, torch.ones_like(h[..., :1])], dim=-1)
 
 
-def solve_output(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def solve_output(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor,
+                 ridge: torch.Tensor | None = None) -> torch.Tensor:
     """theta with its output layer replaced by the least-squares best for its hidden features.
 
-    Solved by QR on [H; mu I] (a ridge of mu = 1e-9 of the largest column norm keeps
-    dead, all-zero features harmless; 1e-6 biased fits near 1e-6 relative error)
-    rather than by normal equations, which would square H's condition number and
-    make the loss noisy near the optimum.
+    Solved by QR on [H; mu I] rather than by normal equations, which would square H's
+    condition number and make the loss noisy near the optimum. mu^2 is the ridge (K,) of
+    a regularised fit (alpha / beta of Bayesian regularisation); without one, mu = 1e-9 of
+    the largest column norm keeps dead, all-zero features harmless (1e-6 biased fits near
+    1e-6 relative error).
     """
     H = output_features(net, theta, X)
     K, N, w = H.shape
     mu = 1e-9 * H.norm(dim=1).amax(-1)  # (K,)
+    if ridge is not None:
+        mu = torch.where(ridge > 0, ridge.clamp_min(0).sqrt(), mu)
     A = torch.cat([H, mu[:, None, None] * torch.eye(w, dtype=H.dtype)], dim=1)  # (K, N + w, w)
     b = torch.cat([y.expand(K, N), torch.zeros(K, w, dtype=H.dtype)], dim=1).unsqueeze(-1)
     c = torch.linalg.lstsq(A, b, driver="gels").solution.squeeze(-1)  # (K, w)
     return torch.cat([theta[:, : theta.shape[1] - w], c], dim=1)
+
+
+def balanced(net: NetSettings, theta: torch.Tensor) -> torch.Tensor:
+    """theta (K, P) rescaled so that every hidden unit's incoming weights (with its bias) and its
+    outgoing weights have equal norm, computing the same function: relu(s z) = s relu(z) for
+    s > 0, so a unit's input can be scaled by s and its output by 1 / s. A weight penalty
+    |theta|^2 is smallest, for a given function, when balanced: the data-aware init is not
+    (steep first-layer kinks, small output weights), and a penalty would first spend its
+    steps on rescaling. Only for positively homogeneous activations; others are returned as is."""
+    if not activation(net.activation).piecewise_linear:
+        return theta
+    weights = [(W.clone(), b.clone()) for W, b in layers(net, theta)]
+    for l in range(len(weights) - 1):
+        (W, b), (W_next, _) = weights[l], weights[l + 1]
+        incoming = (W.pow(2).sum(1) + b.pow(2)).sqrt()  # (K, width)
+        outgoing = W_next.pow(2).sum(2).sqrt()  # (K, width)
+        s = torch.where((incoming > 0) & (outgoing > 0), (outgoing / incoming.clamp_min(1e-300)).sqrt(), 1.0)
+        weights[l] = (W * s.unsqueeze(1), b * s)
+        weights[l + 1] = (W_next / s.unsqueeze(-1), weights[l + 1][1])
+    return pack(net, weights)

@@ -19,9 +19,11 @@ from .registry import TRAINERS
 from .resources import budget_bytes, size
 from .settings import FitSettings
 from .status import Status
-from .trainers import LBFGS, Adam, Chain, Exact, LevenbergMarquardt, Revival, Trainer
+from .trainers import (LBFGS, Adam, Chain, EarlyStopping, Evidence, Exact, LevenbergMarquardt, Revival, Ridge,
+                       Trainer, WideLevenbergMarquardt)
 
 LM_MAX_PARAMS = 800  # above this a Levenberg-Marquardt step (O(N P^2 + P^3)) costs too much
+WIDE_MAX_POINTS = 2000  # and LM in the space of the points (O(N^2 P + N^3)) up to this many
 FLOAT = 8  # bytes: every tensor of a fit is float64
 
 
@@ -32,6 +34,7 @@ class Plan:
     trainer: Trainer
     memory: int  # bytes, the fit's estimated peak
     note: str = ""  # what the plan changed from the settings, and why
+    regularised: bool = False  # the weight penalty is chosen by the evidence (Bayesian regularisation)
 
 
 def default_candidates(n_params: int) -> int:
@@ -45,40 +48,56 @@ def default_candidates(n_params: int) -> int:
 
 # ---------------------------------------------------------------- the trainers behind registry.TRAINERS
 
-def levenberg_marquardt(net: NetSettings, init: str) -> Trainer:
+def levenberg_marquardt(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Trainer:
     """LM with its scaling floor for the activation: smooth units' Gauss-Newton model misses
     curvature that near-collinear units (with large output weights) amplify, so their steps
     need a higher floor; ReLU nets are piecewise linear in each unit's weights and fare
     better with scaling close to Marquardt's (measured on log(x): 50-10 relu, 20 tanh)."""
-    return LevenbergMarquardt(min_scale=1e-3 if activation(net.activation).piecewise_linear else 1e-2)
+    return LevenbergMarquardt(min_scale=1e-3 if activation(net.activation).piecewise_linear else 1e-2,
+                              ridge=ridge)
 
 
-def adam(net: NetSettings, init: str) -> Trainer:
+def adam(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Trainer:
+    """Adam takes no penalty: for measured data, pair it with early stopping."""
     return Adam()
 
 
-def lbfgs(net: NetSettings, init: str) -> Trainer:
-    return LBFGS()
+def lbfgs(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Trainer:
+    return LBFGS(ridge=ridge)
 
 
-def adam_then_lbfgs(net: NetSettings, init: str) -> Trainer:
-    return Chain((Adam(), LBFGS()))
+def adam_then_lbfgs(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Trainer:
+    return Chain((Adam(), LBFGS(ridge=ridge)))
 
 
-def auto_trainer(net: NetSettings, init: str) -> Trainer:
-    """LM for small networks; else L-BFGS from a data-aware start (Adam's first steps would
+def auto_trainer(net: NetSettings, init: str, ridge: Ridge, N: int) -> Trainer:
+    """LM for small networks; for wide ones on measured data (a penalty that adapts), LM in the
+    space of the N data points; else L-BFGS from a data-aware start (Adam's first steps would
     throw that start away), or Adam then L-BFGS from a random one."""
     if net.n_params <= LM_MAX_PARAMS:
-        return levenberg_marquardt(net, init)
-    return lbfgs(net, init) if init == "data" else adam_then_lbfgs(net, init)
+        return levenberg_marquardt(net, init, ridge)
+    if ridge.adapts and N <= WIDE_MAX_POINTS:
+        return WideLevenbergMarquardt(ridge=ridge)
+    return lbfgs(net, init, ridge) if init == "data" else adam_then_lbfgs(net, init, ridge)
 
 
-def trainer_for(settings: FitSettings, net: NetSettings) -> Trainer:
-    """The named trainer with the settings' stopping rules, wrapped in revival if on."""
-    trainer = TRAINERS.load(settings.trainer)(net, settings.init)
+def ridge_for(settings: FitSettings, measured: bool) -> Ridge:
+    """The weight penalty: the one asked for, else chosen by the evidence for measured data
+    (which carry noise a fit must not follow), else none (a formula is exact)."""
+    if settings.alpha is not None:
+        return Ridge(settings.alpha)
+    return Evidence() if measured else Ridge()
+
+
+def trainer_for(settings: FitSettings, net: NetSettings, N: int, measured: bool = False) -> Trainer:
+    """The named trainer with its penalty and the settings' stopping rules, wrapped in revival
+    and early stopping where they are on."""
+    trainer = TRAINERS.load(settings.trainer)(net, settings.init, ridge_for(settings, measured), N)
     trainer = trainer.stopped_by(tol=settings.tol, **({"max_steps": settings.max_steps}
                                                       if settings.max_steps else {}))
-    return Revival(trainer, settings.revive_every) if settings.revive_every else trainer
+    if settings.revive_every:
+        trainer = Revival(trainer, settings.revive_every)
+    return EarlyStopping(trainer) if settings.early_stopping else trainer
 
 
 # ---------------------------------------------------------------- the plan
@@ -89,10 +108,11 @@ def is_constant(y: np.ndarray) -> bool:
 
 def plan(problem: Problem, settings: FitSettings, seeds: int = 1) -> Plan:
     """The plan for `seeds` fits of settings on problem, trained side by side."""
-    return plan_for(settings, len(problem.X), problem.n_inputs, is_constant(problem.y), seeds)
+    return plan_for(settings, len(problem.X), problem.n_inputs, is_constant(problem.y), seeds, problem.measured)
 
 
-def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = False, seeds: int = 1) -> Plan:
+def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = False, seeds: int = 1,
+             measured: bool = False) -> Plan:
     """The plan for N training points of n_inputs columns: also usable before they are sampled,
     so that a request too big for this machine is refused before anything is allocated."""
     net = NetSettings(n_inputs, settings.hidden, settings.activation)
@@ -101,17 +121,19 @@ def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = Fals
     elif not net.hidden:
         trainer = Exact(Status.LINEAR)
     else:
-        trainer = trainer_for(settings, net)
+        trainer = trainer_for(settings, net, N, measured)
     K = settings.candidates or default_candidates(net.n_params)
     uses_lm = "LevenbergMarquardt" in trainer.names
+    regularised = isinstance(ridge_for(settings, measured), Evidence) and bool(
+        {"LevenbergMarquardt", "WideLevenbergMarquardt", "LBFGS"} & set(trainer.names))
     need = peak_bytes(net, N, seeds * K, uses_lm)
     if need <= budget_bytes():
-        return Plan(net, K, trainer, need)
+        return Plan(net, K, trainer, need, regularised=regularised)
     fits = max((k for k in range(1, K) if peak_bytes(net, N, seeds * k, uses_lm) <= budget_bytes()), default=0)
     if settings.candidates is None and fits:
         note = (f"{K} candidates would need {size(need)} of memory, more than this machine has free; "
                 f"trained {fits} instead")
-        return Plan(net, fits, trainer, peak_bytes(net, N, seeds * fits, uses_lm), note)
+        return Plan(net, fits, trainer, peak_bytes(net, N, seeds * fits, uses_lm), note, regularised)
     raise SurefitError(too_big(net, N, seeds * (1 if settings.candidates is None else K), uses_lm))
 
 

@@ -35,6 +35,7 @@ class Problem:
     domain: tuple[Domain, ...] | None
     description: str
     evaluation: str = "held-out points"  # what X_eval is, for every report of the metrics
+    measured: bool = False  # the targets may carry noise (arrays, CSV, a formula sampled with noise)
 
     @property
     def n_inputs(self) -> int:
@@ -134,9 +135,11 @@ def _real_and_finite(y: np.ndarray, X: np.ndarray, variables, description: str) 
 
 def from_function(target: Target, domain=None, *, points: int | None = None,
                   sampling: str | None = None, seed: int = 0, variables: Sequence[str] | None = None,
-                  check_size: Callable[[int, int], object] | None = None) -> Problem:
+                  noise: float = 0.0, check_size: Callable[[int, int], object] | None = None) -> Problem:
     """An expression text or a Python callable of one array per variable, sampled on a domain.
-    check_size(points, inputs), if given, may refuse the problem's size before it is sampled."""
+    noise: the standard deviation of Gaussian noise added to the training targets (for
+    experiments: the metrics stay against the exact function). check_size(points, inputs),
+    if given, may refuse the problem's size before it is sampled."""
     if isinstance(target, str):
         target = Expression(target)
     if isinstance(target, Expression):
@@ -157,8 +160,14 @@ def from_function(target: Target, domain=None, *, points: int | None = None,
     probes = special_points(domains)
     y, y_eval, _ = (_real_and_finite(_call(target, A, description), A, variables, description)
                     for A in (X, X_eval, probes))
+    if not (np.isfinite(noise) and noise >= 0):
+        raise SurefitError(f"noise must be a standard deviation of at least 0, not {noise!r}")
+    if noise:
+        y = y + noise * np.random.default_rng([seed, 1]).standard_normal(len(y))
+        description = f"{description} + noise {noise:g}"
     return Problem(X, y, X_eval, y_eval, tuple(variables), domains, description,
-                   "a dense held-out grid of the domain")
+                   "a dense held-out grid of the domain" + (" (the exact function)" if noise else ""),
+                   measured=bool(noise))
 
 
 def check_memory(points: int, d: int) -> None:
@@ -205,7 +214,10 @@ def _call(f, X: np.ndarray, description: str) -> np.ndarray:
 
 def from_arrays(X, y, *, holdout: float = 0.2, seed: int = 0,
                 variables: Sequence[str] | None = None, description: str = "the data") -> Problem:
-    """Given samples; a random share `holdout` is kept out of training for the metrics."""
+    """Given samples (measured: they may carry noise); a random share `holdout` is kept out of
+    training for the metrics."""
+    if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 <= holdout < 1:
+        raise SurefitError(f"holdout must be a share in [0, 1), not {holdout!r}")
     try:
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
@@ -232,7 +244,7 @@ def from_arrays(X, y, *, holdout: float = 0.2, seed: int = 0,
         test = train
         evaluation = ("the training rows (fewer than 10 rows: none held out)" if holdout > 0 and len(X) < 10
                       else "the training rows (none held out)")
-    return Problem(X[train], y[train], X[test], y[test], variables, None, description, evaluation)
+    return Problem(X[train], y[train], X[test], y[test], variables, None, description, evaluation, measured=True)
 
 
 def from_csv(path: str | Path, target: str, *, inputs: Sequence[str] | None = None,

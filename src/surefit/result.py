@@ -36,6 +36,9 @@ class FitResult:
     history: list[float] = field(repr=False)  # best training relative RMSE after each step
     problem: Problem = field(repr=False)  # the data it was fitted to and evaluated on
     notes: tuple[str, ...] = ()  # what to know beside the status (too few points, fewer candidates)
+    candidate_errors: tuple[float, ...] = ()  # every candidate's final training relative RMSE
+    effective_parameters: float | None = None  # gamma of Bayesian regularisation, where it chose the penalty
+    noise_level: float = 0.0  # standard deviation of the noise in the training targets, target units
 
     @property
     def n_params(self) -> int:
@@ -46,8 +49,20 @@ class FitResult:
 
     @property
     def sentence(self) -> str:
+        limit = self.limit
         return (f"{self.target}: {self.status} (relative RMSE {self.metrics['relative_rmse']:.3g} "
-                f"on {self.problem.evaluation})" + "".join(f"; {note}" for note in self.notes))
+                f"on {self.problem.evaluation})" + (f"; {limit}" if limit else "")
+                + "".join(f"; {note}" for note in self.notes))
+
+    @property
+    def limit(self) -> str:
+        """Which limit the fit met, in words, and only what the fit has shown: the noise in
+        measured data, or for a stalled fit of a formula how far apart its candidates ended."""
+        if self.problem.measured and self.noise_level > 0:
+            return noise_limit(self)
+        if self.status is Status.STALLED and self.candidate_errors:
+            return candidates_limit(self.candidate_errors)
+        return ""
 
     def report(self) -> dict:
         """The JSON report other tools read."""
@@ -59,5 +74,38 @@ class FitResult:
             "n_inputs": net.n_inputs, "n_params": net.n_params, "candidates": self.candidates,
             "seed": self.seed, "units_alive": self.units_alive, "units_total": self.units_total,
             "revived": self.revived, "trainers": list(self.trainers), "steps": len(self.history),
-            "evaluated_on": self.problem.evaluation, "notes": list(self.notes),
+            "evaluated_on": self.problem.evaluation, "notes": list(self.notes), "limit": self.limit,
+            "noise_level": self.noise_level, "effective_parameters": self.effective_parameters,
+            "candidate_errors": list(self.candidate_errors),
         }
+
+
+def noise_limit(result: FitResult) -> str:
+    """Measured data: the error against the noise. A perfect model's RMSE on M noisy held-out rows
+    is the noise level within a relative standard error of about 1 / sqrt(2M); two of those are
+    the margin for "at the noise level"."""
+    sigma, rmse, problem = result.noise_level, result.metrics["rmse"], result.problem
+    gamma = (f" ({result.effective_parameters:.1f} effective parameters of {result.n_params})"
+             if result.effective_parameters is not None else "")
+    if not problem.measured or problem.evaluation.endswith("(the exact function)"):
+        return (f"the error against the exact function ({rmse:.3g}) is {rmse / sigma:.2g} of the noise in the "
+                f"training targets ({sigma:.3g}){gamma}")
+    if problem.evaluation.startswith("the training rows"):
+        return f"the estimated noise level is {sigma:.3g}, the error on the training rows {rmse:.3g}{gamma}"
+    if rmse <= sigma * (1 + 2 / np.sqrt(2 * len(problem.y_eval))):
+        return (f"the held-out error ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}: the "
+                f"network has captured what the data supports; more units will not help")
+    return (f"the held-out error ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
+            f"a larger network or more steps may help")
+
+
+def candidates_limit(errors: tuple[float, ...]) -> str:
+    """A stalled formula fit: is this the network's best, or one start's?"""
+    errors = sorted(errors)
+    if len(errors) == 1:
+        return "one candidate only: another start may do better (more candidates)"
+    if errors[len(errors) // 2] > 1.5 * errors[0]:
+        return (f"its {len(errors)} candidates ended between {errors[0]:.3g} and {errors[-1]:.3g}: "
+                f"another start may do better (more candidates)")
+    return (f"at least half of its {len(errors)} candidates ended within 50% of the best, so this is "
+            f"about the best this network reaches")

@@ -39,6 +39,20 @@ class Positive:
 
 
 @dataclass(frozen=True)
+class NotNegative:
+    def __call__(self, label: str, value) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, Real) or not value >= 0:
+            return f"{label} must be a number of at least 0, not {value!r}"
+        return None
+
+
+@dataclass(frozen=True)
+class Flag:
+    def __call__(self, label: str, value) -> str | None:
+        return None if isinstance(value, bool) else f"{label} must be yes or no (True or False), not {value!r}"
+
+
+@dataclass(frozen=True)
 class Between:
     """A number in (low, high]."""
     low: float
@@ -95,6 +109,12 @@ def widths(text: str) -> tuple[int, ...]:
     if not values:
         raise SurefitError("give at least one hidden width, e.g. 8 or 45,45")
     return values
+
+
+def yes_no(text: str) -> bool:
+    if text not in ("yes", "no"):
+        raise SurefitError(f"expected yes or no, not {text!r}")
+    return text == "yes"
 
 
 def optional(parse: Callable, none: str) -> Callable:
@@ -158,6 +178,16 @@ class FitSettings:
     revive_every: int | None = option(
         20, "steps between revivals of dead units during the first half of training; never: no revival",
         check=AtLeast(1), parse=optional(int, "never"), none="never", sweep=True)
+    alpha: float | None = option(
+        None, "weight penalty (alpha |w|^2 against the squared error, in scaled units); auto: for measured "
+              "data (arrays, CSV) chosen by Bayesian regularisation, none for formulas; 0: off",
+        check=NotNegative(), parse=optional(float, "auto"), none="auto", sweep=True)
+    early_stopping: bool = option(
+        False, "hold out a validation share of the training rows: each candidate stops where its validation "
+               "error is lowest, and the lowest picks the candidate (yes or no)",
+        check=Flag(), parse=yes_no, sweep=True)
+    validation_fraction: float = option(
+        0.1, "share of the training rows held out for early stopping", check=Between(0, 0.5), parse=float)
 
     def __post_init__(self):
         if isinstance(self.hidden, Integral) and not isinstance(self.hidden, bool):

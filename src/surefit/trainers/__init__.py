@@ -1,13 +1,17 @@
 """Trainers behind one interface (init / step / done / forget; see base.py), wrappers that
-compose them (chain.py, revival.py), and the loop that runs them (driver.py)."""
+compose them (chain.py, revival.py, early.py), a weight penalty (ridge.py), and the loop
+that runs them (driver.py)."""
 from ..status import Status
 from .adam import Adam
 from .base import Data, State, Stopping, Trainer
 from .chain import Chain
+from .early import EarlyStopping
 from .exact import Exact
 from .lbfgs import LBFGS
 from .lm import LevenbergMarquardt
 from .revival import Revival
+from .ridge import Evidence, Ridge
+from .wide import WideLevenbergMarquardt
 
-__all__ = ["Adam", "Chain", "Exact", "LBFGS", "LevenbergMarquardt", "Revival", "Data", "State", "Status",
-           "Stopping", "Trainer"]
+__all__ = ["Adam", "Chain", "EarlyStopping", "Evidence", "Exact", "LBFGS", "LevenbergMarquardt", "Revival",
+           "Ridge", "WideLevenbergMarquardt", "Data", "State", "Status", "Stopping", "Trainer"]

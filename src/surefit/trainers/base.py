@@ -34,10 +34,16 @@ class Data:
     y: torch.Tensor  # (N,)
     groups: int = 1
     gens: tuple[torch.Generator, ...] = ()  # one per group
+    X_val: torch.Tensor | None = None  # (M, d) validation rows, held out of X, for early stopping
+    y_val: torch.Tensor | None = None  # (M,)
 
     def losses(self, theta: torch.Tensor) -> torch.Tensor:
         """Mean squared error (K,) of each candidate in theta (K, P)."""
         return (forward(self.net, theta, self.X) - self.y).pow(2).mean(-1)
+
+    def validation_losses(self, theta: torch.Tensor) -> torch.Tensor:
+        """Mean squared error (K,) on the validation rows."""
+        return (forward(self.net, theta, self.X_val) - self.y_val).pow(2).mean(-1)
 
 
 @dataclass
@@ -121,6 +127,14 @@ class Trainer:
         """Go on from theta. A trainer that keeps no memory of earlier steps just takes it."""
         state.theta = theta
         return state
+
+    def solution(self, state: State) -> torch.Tensor:
+        """The candidates' final parameters theta (K, P)."""
+        return state.theta.detach()
+
+    def scores(self, state: State, data: Data) -> torch.Tensor:
+        """(K,) what picks the best candidate of each group, lowest first: here, the training loss."""
+        return data.losses(self.solution(state))
 
     @property
     def max_steps(self) -> int:

@@ -47,6 +47,12 @@ class Chain(Trainer):
         state.inner = self.stages[state.stage].forget(state.inner, theta, which, data)
         return state
 
+    def solution(self, state: ChainState) -> torch.Tensor:
+        return self.stages[state.stage].solution(state.inner)
+
+    def scores(self, state: ChainState, data: Data) -> torch.Tensor:
+        return self.stages[state.stage].scores(state.inner, data)
+
     def _advance(self, state: ChainState, data: Data) -> ChainState:
         """Past every finished stage, while a later one has groups left to train."""
         while (self.stages[state.stage].done(state.inner) is not None and state.stage + 1 < len(self.stages)

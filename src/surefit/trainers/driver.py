@@ -22,6 +22,13 @@ def run(trainer: Trainer, theta: torch.Tensor, data: Data, observers=()):
     return state
 
 
+def find(state, attribute: str):
+    """The first state, from the outermost wrapper's inwards, that has `attribute` (or None)."""
+    while state is not None and not hasattr(state, attribute):
+        state = getattr(state, "inner", None)
+    return state
+
+
 def best_rmse(state, groups: int) -> torch.Tensor:
     """(G,) each group's best training relative RMSE (NaN counts as infinite)."""
     loss = torch.nan_to_num(state.loss.detach(), nan=float("inf"))

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .base import Data, State, Stopping, Trainer, track
+from .base import Data, State, Stopping, track
+from .ridge import Penalised, Ridge, linearise, objective
 
 
 @dataclass(kw_only=True)
@@ -18,19 +19,24 @@ class LBFGSState(State):
     grad: torch.Tensor = field(repr=False)  # (K, P) the gradient at theta
     s: list[torch.Tensor] = field(default_factory=list, repr=False)  # the last steps, (K, P) each
     y: list[torch.Tensor] = field(default_factory=list, repr=False)  # and the gradient changes they made
+    ridge: torch.Tensor = field(repr=False)  # (K,) the weight penalty (ridge.py), 0: none
+    gamma: torch.Tensor = field(repr=False)  # (K,) effective number of parameters (only if the ridge adapts)
 
 
 @dataclass(frozen=True)
-class LBFGS(Trainer):
+class LBFGS(Penalised):
     memory: int = 20
     armijo: float = 1e-4
     max_halvings: int = 30
+    ridge: Ridge = Ridge()
+    refresh: int = 10  # steps between re-estimates of an adapting ridge
     stopping: Stopping = Stopping(max_steps=600, patience=60)
 
     def start(self, theta: torch.Tensor, data: Data) -> LBFGSState:
-        theta = theta.detach()
-        loss, grad = value_and_grad(data, theta)
-        return LBFGSState(theta=theta, loss=loss, grad=grad)
+        ridge, theta = self.ridge.start(data.net, theta.detach())
+        loss, grad = value_and_grad(data, theta, ridge)
+        return LBFGSState(theta=theta, loss=loss, grad=grad, ridge=ridge,
+                          gamma=torch.full_like(loss, float(data.net.n_params)))
 
     def step(self, state: LBFGSState, data: Data) -> LBFGSState:
         theta, loss, g = state.theta, state.loss, state.grad
@@ -40,37 +46,50 @@ class LBFGS(Trainer):
         slope = (d * g).sum(-1)  # (K,) < 0
         # The full step usually passes Armijo: try it with its gradient, backtrack only the rest.
         full = theta + d
-        trial_loss, trial_g = value_and_grad(data, full)
+        trial_loss, trial_g = value_and_grad(data, full, state.ridge)
         ok = state.active & torch.isfinite(trial_loss) & (trial_loss <= loss + self.armijo * slope)
         new_theta = torch.where(ok.unsqueeze(-1), full, theta)  # finished groups keep theirs
         new_loss, new_g = torch.where(ok, trial_loss, loss), torch.where(ok.unsqueeze(-1), trial_g, g)
         pending = state.active & ~ok
         if bool(pending.any()):
-            new_theta = self.backtrack(data, theta, loss, d, slope, pending, new_theta)
-            new_loss, new_g = value_and_grad(data, new_theta)
+            new_theta = self.backtrack(data, state.ridge, theta, loss, d, slope, pending, new_theta)
+            new_loss, new_g = value_and_grad(data, new_theta, state.ridge)
         s, y = new_theta - theta, new_g - g
         keep = ((s * y).sum(-1) > 1e-12).unsqueeze(-1)  # curvature pairs that keep H positive
         state.s = (state.s + [s * keep])[-self.memory:]
         state.y = (state.y + [y * keep])[-self.memory:]
         state.theta, state.loss, state.grad = new_theta, new_loss, new_g
         state.step += 1
+        if self.ridge.adapts and state.step % self.refresh == 0:
+            self._new_ridge(state, data)
         return track(state, self.stopping, data)
+
+    def _new_ridge(self, state: LBFGSState, data: Data) -> None:
+        """A new ridge from the evidence. The penalty is quadratic, so the objective, its gradient
+        and the curvature pairs move by exactly the change's share: nothing needs forgetting."""
+        N, theta = len(data.y), state.theta
+        ridge, state.gamma = self.ridge.update(state.ridge, linearise(data, theta))
+        change = torch.where(state.active, ridge - state.ridge, 0.0)[:, None]  # finished groups keep theirs
+        state.ridge = state.ridge + change[:, 0]
+        state.loss = state.loss + change[:, 0] * theta.pow(2).sum(-1) / N
+        state.grad = state.grad + 2 * change * theta / N
+        state.y = [y + 2 * change * s / N for s, y in zip(state.s, state.y)]
 
     def forget(self, state: LBFGSState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> LBFGSState:
         """The changed rows lose their curvature pairs (a zero pair is skipped) and get their gradient afresh."""
         keep = (~which).unsqueeze(-1).to(theta.dtype)
-        _, grad = value_and_grad(data, theta)
+        _, grad = value_and_grad(data, theta, state.ridge)
         state.theta, state.grad = theta, torch.where(which.unsqueeze(-1), grad, state.grad)
         state.s, state.y = [s * keep for s in state.s], [y * keep for y in state.y]
         return state
 
-    def backtrack(self, data, theta, loss, d, slope, pending, new_theta):
+    def backtrack(self, data, ridge, theta, loss, d, slope, pending, new_theta):
         """Halve each pending candidate's step until Armijo holds; one that never passes stays put."""
         t = torch.full_like(loss, 0.5)
         for _ in range(self.max_halvings):
             trial = theta + t.unsqueeze(-1) * d
             with torch.no_grad():
-                trial_loss = data.losses(trial)
+                trial_loss = objective(data, trial, ridge)
             ok = pending & torch.isfinite(trial_loss) & (trial_loss <= loss + self.armijo * t * slope)
             new_theta = torch.where(ok.unsqueeze(-1), trial, new_theta)
             pending = pending & ~ok
@@ -80,9 +99,9 @@ class LBFGS(Trainer):
         return new_theta
 
 
-def value_and_grad(data: Data, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def value_and_grad(data: Data, theta: torch.Tensor, ridge: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     theta = theta.detach().requires_grad_(True)
-    loss = data.losses(theta)
+    loss = objective(data, theta, ridge)
     (grad,) = torch.autograd.grad(loss.sum(), theta)
     return loss.detach(), grad
 

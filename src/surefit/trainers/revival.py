@@ -50,6 +50,16 @@ class Revival(Trainer):
     def done(self, state: RevivalState) -> Status | None:
         return self.inner.done(state.inner)
 
+    def forget(self, state: RevivalState, theta, which, data: Data) -> RevivalState:
+        state.inner = self.inner.forget(state.inner, theta, which, data)
+        return state
+
+    def solution(self, state: RevivalState) -> torch.Tensor:
+        return self.inner.solution(state.inner)
+
+    def scores(self, state: RevivalState, data: Data) -> torch.Tensor:
+        return self.inner.scores(state.inner, data)
+
     @property
     def max_steps(self) -> int:
         return self.inner.max_steps

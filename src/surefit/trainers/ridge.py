@@ -1,0 +1,179 @@
+"""A weight penalty for measured data, fixed or chosen by the evidence (Bayesian regularisation).
+
+A regularised trainer minimises, per candidate, |r|^2 + ridge |theta|^2 over the N training
+points (scaled units; every weight and bias counts). In MacKay's terms (1992; Foresee &
+Hagan 1997, MATLAB's trainbr) that is beta E_D + alpha E_W with ridge = alpha / beta.
+Evidence re-estimates the ridge where the evidence p(data | alpha, beta) is largest:
+with e the eigenvalues of the Gauss-Newton matrix [J H]^T [J H] of every parameter,
+    gamma = sum e / (e + ridge)            the effective number of parameters,
+    alpha = gamma / |theta|^2, beta = (N - gamma) / |r|^2,
+and 1 / beta = |r|^2 / (N - gamma) is the noise variance the data show.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from ..nets import balanced, forward, jacobian, solve_output
+from .base import Data, State, Trainer
+
+EIGEN_ROWS = 2000  # rows of the Jacobian the evidence is taken from
+
+
+@dataclass(frozen=True)
+class Ridge:
+    """A fixed penalty: ridge = alpha (0: none)."""
+    alpha: float = 0.0
+
+    def start(self, net, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(the first ridge (K,), theta to start from): with a penalty, the same function with
+        balanced weights (nets.balanced), where the penalty is smallest."""
+        ridge = torch.full_like(theta[:, 0], self.alpha)
+        return ridge, (balanced(net, theta) if self.adapts or self.alpha > 0 else theta)
+
+    def update(self, ridge: torch.Tensor, linear: "Linearised") -> tuple[torch.Tensor, torch.Tensor]:
+        """(the ridge for the next step, the effective number of parameters gamma) per candidate."""
+        return ridge, effective_parameters(linear.eigenvalues, ridge)
+
+    @property
+    def adapts(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class Evidence(Ridge):
+    """The ridge where the evidence of the network, linearised at its current weights, is
+    largest. Taken afresh at every step over a grid of ridges, not by MacKay's fixed-point
+    iteration alpha = gamma / |theta|^2, which a network with more parameters than points
+    cannot leave once it interpolates the noise (|r|^2 ~ 0 keeps the ridge ~ 0). On exact
+    data the best ridge falls towards 0, so a noiseless fit loses (almost) nothing."""
+    alpha: float = 1e-3
+
+    step: float = 10.0  # the most the ridge moves in one step, as a factor: the linearisation is local
+
+    def update(self, ridge, linear):
+        best, _, _ = best_ridge(linear)
+        ridge = torch.minimum(torch.maximum(best, ridge / self.step), ridge * self.step)
+        return ridge, effective_parameters(linear.eigenvalues, ridge)
+
+    @property
+    def adapts(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Linearised:
+    """The network linearised at theta: f(theta') ~ f(theta) + J (theta' - theta). Its evidence
+    needs the eigenvalues e (K, m) of J J^T (or J^T J: the non-zero ones agree), the
+    pseudo-targets z = y - f + J theta projected on the matching eigenvectors (K, m), and
+    the energy of z outside them (K,)."""
+    eigenvalues: torch.Tensor
+    projections: torch.Tensor
+    rest: torch.Tensor
+    N: int
+
+    @classmethod
+    def of(cls, J: torch.Tensor, z: torch.Tensor, JtJ: torch.Tensor | None = None) -> "Linearised":
+        """From J (K, N, P), by the smaller of J J^T and J^T J (given, if already computed)."""
+        if J.shape[1] <= J.shape[2]:
+            return cls.of_points(J @ J.transpose(1, 2), z)
+        return cls.of_parameters(J.transpose(1, 2) @ J if JtJ is None else JtJ, J, z)
+
+    @classmethod
+    def of_points(cls, JJ: torch.Tensor, z: torch.Tensor) -> "Linearised":
+        """From J J^T (K, N, N): every direction of the data is an eigenvector."""
+        e, U = torch.linalg.eigh(JJ)
+        return cls(e.clamp_min(0), (U.transpose(1, 2) @ z.unsqueeze(-1)).squeeze(-1), torch.zeros_like(z[:, 0]),
+                   z.shape[1])
+
+    @classmethod
+    def of_parameters(cls, G: torch.Tensor, J: torch.Tensor, z: torch.Tensor) -> "Linearised":
+        """From J^T J (K, P, P) and J (K, N, P): the data directions u = J v / sqrt(e)."""
+        e, V = torch.linalg.eigh(G)
+        e = e.clamp_min(0)
+        Jz = (J.transpose(1, 2) @ z.unsqueeze(-1)).squeeze(-1)  # (K, P)
+        proj = (V.transpose(1, 2) @ Jz.unsqueeze(-1)).squeeze(-1) / e.clamp_min(1e-300).sqrt()
+        proj = torch.where(e > 1e-12 * e.amax(-1, keepdim=True), proj, 0.0)
+        return cls(e, proj, (z.pow(2).sum(-1) - proj.pow(2).sum(-1)).clamp_min(0), z.shape[1])
+
+
+GRID = 10.0 ** torch.arange(-14.0, 1.01, 0.25)  # ridges tried, as shares of the largest eigenvalue
+
+
+def best_ridge(linear: Linearised) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(ridge, noise variance, log evidence up to a constant) (K,) maximising the evidence of the linearised network, whose
+    weights have prior N(0, I / alpha) and whose targets have noise N(0, 1 / beta), ridge =
+    alpha / beta: z ~ N(0, (J J^T / ridge + I) / beta). For each ridge the best 1 / beta is
+    the mean of z_i^2 / (e_i / ridge + 1); the log evidence is then, up to a constant,
+    -(sum log(e_i / ridge + 1) + N log(1 / beta)) / 2. Searched on a grid, then refined by
+    a parabola through the best point and its neighbours (in log ridge)."""
+    e, z2, N = linear.eigenvalues, linear.projections.pow(2), linear.N
+    ridges = e.amax(-1, keepdim=True).clamp_min(1e-300) * GRID.to(e.dtype)  # (K, R)
+    a = e[:, None, :] / ridges[..., None] + 1  # (K, R, m)
+    variance = ((z2[:, None, :] / a).sum(-1) + linear.rest[:, None]) / N  # (K, R)
+    log_ev = -(torch.log(a).sum(-1) + N * torch.log(variance.clamp_min(1e-300))) / 2
+    i = log_ev.argmax(-1).clamp(1, len(GRID) - 2)
+    left, mid, right = (log_ev.gather(1, (i + k)[:, None])[:, 0] for k in (-1, 0, 1))
+    curve = left - 2 * mid + right
+    shift = torch.where(curve < 0, 0.5 * (left - right) / curve.clamp_max(-1e-300), 0.0).clamp(-1, 1)
+    ridge = ridges.gather(1, i[:, None])[:, 0] * 10.0 ** (0.25 * shift)
+    a = e / ridge[:, None] + 1
+    variance = ((z2 / a).sum(-1) + linear.rest) / N
+    return ridge, variance, -(torch.log(a).sum(-1) + N * torch.log(variance.clamp_min(1e-300))) / 2
+
+
+def effective_parameters(eigenvalues: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
+    """gamma (K,) from the eigenvalues (K, m) of the Gauss-Newton matrix."""
+    return (eigenvalues / (eigenvalues + ridge[:, None].clamp_min(1e-300))).sum(-1)
+
+
+def objective(data: Data, theta: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
+    """(K,) what a regularised trainer minimises, per point: the mean squared error plus
+    ridge |theta|^2 / N (exactly the mean squared error when there is no ridge)."""
+    losses = data.losses(theta)
+    if not bool((ridge > 0).any()):
+        return losses
+    return losses + ridge * theta.pow(2).sum(-1) / len(data.y)
+
+
+def linearise(data: Data, theta: torch.Tensor) -> Linearised:
+    """The network at theta (K, P) linearised on at most EIGEN_ROWS of the training rows (the
+    best ridge, a ratio of prior and noise precisions, does not depend on how many)."""
+    N = len(data.y)
+    rows = slice(None) if N <= EIGEN_ROWS else torch.linspace(0, N - 1, EIGEN_ROWS).long()
+    X, y = data.X[rows], data.y[rows]
+    J = jacobian(data.net, theta, X)  # (K, n, P)
+    z = (J @ theta.unsqueeze(-1)).squeeze(-1) - (forward(data.net, theta, X) - y)
+    return Linearised.of(J, z)
+
+
+def log_evidence(data: Data, theta: torch.Tensor) -> torch.Tensor:
+    """(K,) the log evidence of each candidate, linearised at theta, at its best ridge: the score
+    that compares local optima fairly, with their Occam factors, where the training error alone
+    would favour the one that fits the noise."""
+    return best_ridge(linearise(data, theta))[2]
+
+
+class Penalised(Trainer):
+    """Base of trainers that minimise the penalised objective: they carry a `ridge` (a Ridge) and
+    a state with ridge (K,) and gamma (K,)."""
+    ridge: Ridge
+
+    def scores(self, state: State, data: Data) -> torch.Tensor:
+        """With the ridge chosen by the evidence, the candidate with the most evidence wins: the
+        training error alone would pick the one that fits the noise best."""
+        if not self.ridge.adapts:
+            return super().scores(state, data)
+        return -log_evidence(data, state.theta.detach())
+
+    def reestimate(self, state: State, data: Data, ok: torch.Tensor, linear: Linearised) -> None:
+        """After a step: the ridge from the evidence at the candidates `ok` that moved (the network
+        linearised where the step began), their output layer re-solved for it."""
+        ridge, gamma = self.ridge.update(state.ridge, linear)
+        state.ridge = torch.where(ok, ridge, state.ridge)
+        state.gamma = torch.where(ok, gamma, state.gamma)
+        theta = solve_output(data.net, state.theta, data.X, data.y, state.ridge)
+        state.theta = torch.where(ok.unsqueeze(-1), theta, state.theta)
+        state.loss = torch.where(ok, objective(data, state.theta, state.ridge), state.loss)
