@@ -44,15 +44,19 @@ def test_every_trainer_and_init_keeps_the_invariants(entry, trainer, init):
     assert len(history) <= MATRIX_STEPS * len(result.trainers)
     if result.status is Status.MAX_STEPS:  # the last trainer used all its steps
         assert len(history) >= MATRIX_STEPS
-    if trainer in ("lm", "lbfgs"):  # each step is accepted only if the loss did not rise
+    if trainer in ("lm", "lbfgs") and not entry.noise:  # each step is accepted only if the loss did not rise
+        # (measured data: the penalty is re-chosen as training goes, so the objective itself moves)
         assert np.all(np.diff(history) <= 1e-12 * history[:-1])
-    if trainer == "adam+lbfgs":  # the L-BFGS stage never raises the loss either
+    if trainer == "adam+lbfgs" and not entry.noise:  # the L-BFGS stage never raises the loss either
         tail = history[-(len(history) - MATRIX_STEPS):] if len(history) > MATRIX_STEPS else history[-1:]
         assert np.all(np.diff(tail) <= 1e-12 * tail[:-1])
     if trainer == "adam" and len(history):
-        assert history[-1] < history[0]
+        # at a noise floor (noisy data from the data-aware start) there is little left to gain
+        assert history[-1] < (1.1 if entry.noise else 1.0) * history[0]
     if len(history) == 0:  # the init itself was exact (he/glorot put both abs kinks at 0)
         assert result.status is Status.CONVERGED and result.train_relative_rmse <= 1e-7
+    elif entry.noise:  # the evidence, not the training error, picks the candidate
+        assert min(result.candidate_errors) <= result.train_relative_rmse <= max(result.candidate_errors)
     elif trainer != "adam":  # Adam reports the loss before its last update; the others after it
         assert result.train_relative_rmse == pytest.approx(history[-1], rel=1e-9)
 

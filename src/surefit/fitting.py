@@ -31,13 +31,16 @@ from .trainers.driver import History, ProgressObserver, find, run
 
 
 def fit(target, domain=None, *, points: int | None = None, sampling: str | None = None,
-        holdout: float = 0.2, progress: bool = False, **options) -> FitResult:
+        holdout: float = 0.2, noise: float = 0.0, progress: bool = False, **options) -> FitResult:
     """Fit a small network to `target`: an expression ("abs(x)"), a callable of one array
     per variable, a tuple (X, y) of arrays, or a Problem. `domain` is required for
     expressions and callables: "-1:1", (lo, hi), {"x": (lo, hi)} or ["x=-1:1", "y=0:2"].
-    `options` are FitSettings' fields (hidden=(8,), activation="relu", ...)."""
+    Arrays are measured data (a random share `holdout` is kept for the metrics); `noise`
+    adds Gaussian noise to an expression's training targets. `options` are FitSettings'
+    fields (hidden=(8,), activation="relu", ...)."""
     settings = settings_of(options)
-    problem = make_problem(target, domain, settings, points=points, sampling=sampling, holdout=holdout)
+    problem = make_problem(target, domain, settings, points=points, sampling=sampling, holdout=holdout,
+                           noise=noise)
     return fit_problem(problem, settings, progress=progress)
 
 
@@ -55,7 +58,7 @@ fit = _signature_with_options(fit)
 
 
 def make_problem(target, domain, settings: FitSettings, *, points=None, sampling=None,
-                 holdout=0.2) -> problems.Problem:
+                 holdout=0.2, noise=0.0) -> problems.Problem:
     """The Problem of a fit's target; an expression's size is checked against memory before sampling."""
     if isinstance(target, problems.Problem):
         return target
@@ -63,7 +66,7 @@ def make_problem(target, domain, settings: FitSettings, *, points=None, sampling
         return problems.from_arrays(*target, holdout=holdout, seed=settings.seed)
     if isinstance(target, str) or callable(target):
         return problems.from_function(target, domain, points=points, sampling=sampling, seed=settings.seed,
-                                      check_size=lambda n, d: plan_for(settings, n, d))
+                                      noise=noise, check_size=lambda n, d: plan_for(settings, n, d))
     raise SurefitError(f"cannot fit a target of type {type(target).__name__}; give an expression, "
                        "a callable, or a tuple (X, y)")
 
@@ -152,13 +155,17 @@ def split_validation(data: Data, settings: FitSettings) -> Data:
 
 
 def noise_of(problem: problems.Problem, sse: float, N: int, gamma: float | None, y_scale: float) -> float:
-    """The noise level in the target's units: 0 for exact targets; from the evidence,
-    |r|^2 / (N - gamma), where the ridge was chosen by it; else the model-free estimate."""
+    """The noise level in the target's units: 0 for exact targets. Else the model-free estimate
+    (noise.py), cross-checked where the evidence chose the ridge with its |r|^2 / (N - gamma):
+    each can only be inflated by signal left in what it calls noise (the evidence's by a
+    network too small for the target, the model-free one by the target's curvature between
+    neighbours, which grows with the inputs), so the smaller is the better estimate."""
     if not problem.measured:
         return 0.0
+    free = noise_level(problem.X, problem.y)
     if gamma is not None and N > gamma:
-        return (sse / (N - gamma)) ** 0.5 * y_scale
-    return noise_level(problem.X, problem.y)
+        return min(free, (sse / (N - gamma)) ** 0.5 * y_scale)
+    return free
 
 
 def notes(problem: problems.Problem, the_plan: Plan) -> tuple[str, ...]:

@@ -6,13 +6,14 @@ regions with the surface's contours for 2 inputs.
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .errors import SurefitError  # noqa: E402
@@ -29,7 +30,7 @@ def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
     if problem.n_inputs == 1:
         fig, axes = _layout([["fit"], ["residual"], ["units"], ["loss"]], 8,
                             [3, 1.4, _bars_height(active), 1.8], share=("fit", "residual", "units"))
-        _curves(axes["fit"], axes["residual"], problem, X[:, 0], y, pred)
+        (_points if problem.measured else _curves)(axes["fit"], axes["residual"], result)
         draw_unit_activity(axes["units"], active, X[:, 0], labels=labels, can_die=can_die)
         axes["units"].set_xlabel(problem.variables[0])
     else:
@@ -43,9 +44,10 @@ def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
         draw_unit_activity(axes["units"], active, labels=labels, can_die=can_die)
     dead = f": {int((~active.any(axis=0)).sum())} of {active.shape[1]} dead" if can_die else ""
     axes["units"].set_title(f"where each hidden unit is active (z > 0){dead}", fontsize=9)
-    _loss(axes["loss"], result.history, result.trainers)
+    _loss(axes["loss"], result.history, result.trainers, penalised=result.effective_parameters is not None)
+    limit = f"\n{textwrap.fill(result.limit, 110)}" if result.limit else ""
     fig.suptitle(f"{result.target} — {result.model.net.activation} {list(result.model.net.hidden)}\n"
-                 f"{result.status}", fontsize=9)
+                 f"{result.status}{limit}", fontsize=9)
     return save_figure(fig, path, format)
 
 
@@ -93,7 +95,10 @@ def _unit_activity(model, X: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return active, labels
 
 
-def _curves(top, bottom, problem, x, y, pred):
+def _curves(top, bottom, result):
+    """A formula: the exact target and the network over the dense grid, the training points on top."""
+    problem = result.problem
+    x, y, pred = problem.X_eval[:, 0], problem.y_eval, result.predict(problem.X_eval)
     order = np.argsort(x)
     top.plot(x[order], y[order], color="tab:blue", lw=2, label="target")
     top.plot(x[order], pred[order], color="tab:red", lw=1, ls="--", label="network")
@@ -104,6 +109,35 @@ def _curves(top, bottom, problem, x, y, pred):
     bottom.axhline(0, color="black", lw=0.5)
     bottom.set_ylabel("residual")
     top.tick_params(labelbottom=False)
+    bottom.tick_params(labelbottom=False)
+
+
+def _points(top, bottom, result):
+    """Measured data: training and held-out points as points, the network as a line on a dense
+    grid with a band of +- the estimated noise level, and the residuals against the input."""
+    problem, sigma = result.problem, result.noise_level
+    x_train, x_eval = problem.X[:, 0], problem.X_eval[:, 0]
+    exact = problem.evaluation.endswith("(the exact function)")
+    grid = np.linspace(min(x_train.min(), x_eval.min()), max(x_train.max(), x_eval.max()), 1000)
+    line = result.predict(grid)
+    top.fill_between(grid, line - sigma, line + sigma, color="tab:red", alpha=0.15, lw=0,
+                     label=f"network +- noise level ({sigma:.3g})")
+    top.plot(grid, line, color="tab:red", lw=1.5, label="network")
+    top.scatter(x_train, problem.y, s=6, color="black", alpha=0.6, zorder=3, label="training points")
+    if exact:
+        order = np.argsort(x_eval)
+        top.plot(x_eval[order], problem.y_eval[order], color="tab:blue", lw=1, label="exact function")
+    elif problem.X_eval is not problem.X:
+        top.scatter(x_eval, problem.y_eval, s=10, marker="x", color="tab:green", zorder=3, label="held-out points")
+    top.legend(fontsize=8, markerscale=2)
+    top.set_ylabel(problem.description)
+    top.tick_params(labelbottom=False)
+    bottom.axhspan(-sigma, sigma, color="tab:red", alpha=0.15, lw=0)
+    bottom.scatter(x_train, problem.y - result.predict(problem.X), s=4, color="black", alpha=0.6)
+    if not exact and problem.X_eval is not problem.X:
+        bottom.scatter(x_eval, problem.y_eval - result.predict(problem.X_eval), s=8, marker="x", color="tab:green")
+    bottom.axhline(0, color="black", lw=0.5)
+    bottom.set_ylabel("target - network")
     bottom.tick_params(labelbottom=False)
 
 
@@ -133,15 +167,17 @@ def _scatter(ax, y, pred):
     ax.set_ylabel("network")
 
 
-def _loss(ax, history: list[float], trainers: tuple[str, ...]):
-    """The best training relative RMSE per step, on a log scale (0 drawn at the smallest float)."""
+def _loss(ax, history: list[float], trainers: tuple[str, ...], penalised: bool = False):
+    """The best training relative RMSE per step, on a log scale (0 drawn at the smallest float);
+    with a penalty, the objective it minimises (which moves when the penalty is re-chosen)."""
     h = np.maximum(np.asarray(history, dtype=float), np.finfo(float).tiny)
     ax.semilogy(np.arange(1, len(h) + 1), h, color="tab:purple", lw=1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
-    ax.yaxis.set_major_locator(LogLocator(numticks=6))  # a few decades, labelled ...
-    ax.yaxis.set_minor_formatter(NullFormatter())  # ... and no colliding labels between them
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=7))  # labelled even within a decade
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))  # 0.38, 1e-06: plain numbers
+    ax.yaxis.set_minor_formatter(NullFormatter())  # and no colliding labels between them
     ax.set_xlabel(f"step ({' then '.join(trainers) or 'no training'})")
-    ax.set_ylabel("training relative RMSE")
+    ax.set_ylabel("penalised objective, as a relative RMSE" if penalised else "training relative RMSE")
     ax.set_title("loss curve", fontsize=9)
     ax.grid(True, which="major", alpha=0.3)
 

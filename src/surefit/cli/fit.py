@@ -16,6 +16,10 @@ def add_problem_arguments(p: argparse.ArgumentParser, *, data: bool = True) -> N
                    help="training points sampled from the expression (default 1000 in 1-D, 2000 else)")
     p.add_argument("--sampling", choices=["grid", "random"], default=None,
                    help="training points on a grid or uniformly at random (default grid up to 2 inputs)")
+    p.add_argument("--noise", type=float, default=0.0,
+                   help="add Gaussian noise of this standard deviation to the expression's training targets, "
+                        "to see how a fit of measured data behaves; metrics stay against the exact function "
+                        "(default 0)")
     if data:
         p.add_argument("--csv", help="CSV file with a header row: the data, instead of an expression")
         p.add_argument("--target", help="the CSV column to predict")
@@ -49,7 +53,8 @@ def problem_from(args, settings: FitSettings):
         return problems.from_csv(args.csv, args.target, inputs=inputs, seed=settings.seed, holdout=args.holdout)
     if not args.expr:
         raise SurefitError('give a target expression, e.g. surefit fit "abs(x)" --domain -1:1')
-    return make_problem(args.expr, args.domain, settings, points=args.points, sampling=args.sampling)
+    return make_problem(args.expr, args.domain, settings, points=args.points, sampling=args.sampling,
+                        noise=args.noise)
 
 
 def run(args) -> int:
@@ -71,6 +76,13 @@ def summary(result):
     net = result.model.net
     rows = [["status", str(result.status)]]
     rows += [["note", note] for note in result.notes]
+    if result.limit:
+        rows.append(["limit", result.limit])
+    if result.problem.measured:
+        rows.append(["noise level", f"{result.noise_level:.3g} (standard deviation in the target's units)"])
+    if result.effective_parameters is not None:
+        rows.append(["effective parameters", f"{result.effective_parameters:.1f} of {net.n_params} "
+                                             "(Bayesian regularisation chose the penalty)"])
     rows += [["network", f"{net.n_inputs} -> {','.join(map(str, net.hidden)) or '-'} {net.activation} -> 1 "
                          f"({net.n_params} parameters)"],
              ["relative RMSE", m["relative_rmse"]], ["RMSE", m["rmse"]], ["max error", m["max_error"]],

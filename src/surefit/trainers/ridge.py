@@ -149,11 +149,21 @@ def linearise(data: Data, theta: torch.Tensor) -> Linearised:
     return Linearised.of(J, z)
 
 
-def log_evidence(data: Data, theta: torch.Tensor) -> torch.Tensor:
-    """(K,) the log evidence of each candidate, linearised at theta, at its best ridge: the score
-    that compares local optima fairly, with their Occam factors, where the training error alone
-    would favour the one that fits the noise."""
-    return best_ridge(linearise(data, theta))[2]
+def log_evidence(data: Data, theta: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
+    """(K,) the log evidence of each candidate where it stands (MacKay 1992, eq. 4.5, up to a
+    constant): its own misfit |r|^2 at theta, its Occam factor from the Gauss-Newton matrix, at
+    alpha and beta re-estimated there. The score that compares local optima fairly, where the
+    training error alone would favour the one that fits the noise; unlike the linearised
+    evidence, it charges a candidate that stopped short for the misfit it actually has."""
+    N, P = len(data.y), theta.shape[1]
+    linear = linearise(data, theta)
+    e = linear.eigenvalues * (N / linear.N)  # all rows' curvature, from the rows linearised
+    sse = (forward(data.net, theta, data.X) - data.y).pow(2).sum(-1).clamp_min(1e-300)
+    wsq = theta.pow(2).sum(-1).clamp_min(1e-300)
+    gamma = effective_parameters(e, ridge)
+    alpha, beta = gamma.clamp_min(1e-12) / wsq, (N - gamma).clamp_min(1.0) / sse
+    log_det = torch.log(beta[:, None] * e + alpha[:, None]).sum(-1) + (P - e.shape[1]) * torch.log(alpha)
+    return -beta * sse / 2 - alpha * wsq / 2 - log_det / 2 + P / 2 * torch.log(alpha) + N / 2 * torch.log(beta)
 
 
 class Penalised(Trainer):
@@ -166,7 +176,7 @@ class Penalised(Trainer):
         training error alone would pick the one that fits the noise best."""
         if not self.ridge.adapts:
             return super().scores(state, data)
-        return -log_evidence(data, state.theta.detach())
+        return -log_evidence(data, state.theta.detach(), state.ridge)
 
     def reestimate(self, state: State, data: Data, ok: torch.Tensor, linear: Linearised) -> None:
         """After a step: the ridge from the evidence at the candidates `ok` that moved (the network

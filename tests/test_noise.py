@@ -1,0 +1,36 @@
+"""noise_level: the model-free estimate against the noise that was added (the oracle)."""
+import numpy as np
+import pytest
+
+from surefit.noise import noise_level
+
+
+@pytest.mark.parametrize("sigma", [0.01, 0.1, 0.3])
+def test_one_input_recovers_the_noise_within_15_percent(sigma):
+    estimates = []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-3, 3, 200)
+        estimates.append(noise_level(x, np.sin(2 * x) + sigma * rng.standard_normal(200)))
+    # 200 points: the estimate's own sampling error is about 1 / sqrt(2 * 200) = 5%; curvature adds a little
+    assert abs(np.median(estimates) / sigma - 1) < 0.15
+
+
+def test_exact_data_have_next_to_no_noise():
+    x = np.random.default_rng(0).uniform(-1, 1, 500)
+    assert noise_level(x, 3 * x + 1) < 1e-12  # a line leaves nothing
+    assert noise_level(x, np.sin(2 * x)) < 1e-3  # a smooth curve leaves O(h^2 f'')
+    assert noise_level(x, np.full(500, 2.0)) == 0.0
+
+
+def test_repeated_inputs_do_not_break_it():
+    x = np.repeat(np.linspace(0, 1, 50), 4)
+    y = x + 0.1 * np.random.default_rng(1).standard_normal(len(x))
+    assert 0.05 < noise_level(x, y) < 0.2
+
+
+def test_two_inputs_within_30_percent():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(-1, 1, (2000, 2))
+    y = np.sin(2 * X[:, 0]) * X[:, 1] + 0.2 * rng.standard_normal(2000)
+    assert abs(noise_level(X, y) / 0.2 - 1) < 0.3

@@ -1,0 +1,85 @@
+"""Bayesian regularisation's pieces against oracles: the evidence of a linear model, the wide
+LM step against the direct solve, and early stopping's kept point."""
+import numpy as np
+import pytest
+import torch
+
+from surefit.network import NetSettings
+from surefit.status import Status
+from surefit.trainers import Data, EarlyStopping, Evidence, LBFGS, Stopping, WideLevenbergMarquardt
+from surefit.trainers.ridge import Linearised, best_ridge, effective_parameters, objective
+
+
+def test_the_best_ridge_recovers_a_linear_models_prior_and_noise():
+    """z = J w + e with w ~ N(0, 1 / alpha) and e ~ N(0, 1 / beta): the evidence finds
+    ridge = alpha / beta and the noise variance 1 / beta."""
+    rng = np.random.default_rng(0)
+    N, P, alpha, beta = 2000, 40, 4.0, 100.0
+    J = rng.standard_normal((N, P))
+    z = J @ (rng.standard_normal(P) / np.sqrt(alpha)) + rng.standard_normal(N) / np.sqrt(beta)
+    J, z = torch.as_tensor(J)[None], torch.as_tensor(z)[None]
+    for linear in (Linearised.of(J, z), Linearised.of_points(J @ J.transpose(1, 2), z)):
+        ridge, variance, _ = best_ridge(linear)
+        assert abs(float(variance) * beta - 1) < 0.1  # sampling error ~ sqrt(2 / N) = 3%
+        assert 0.3 < float(ridge) / (alpha / beta) < 3  # 40 draws of w pin alpha to within ~25%
+
+
+def test_effective_parameters_lie_between_none_and_all():
+    e = torch.tensor([[0.0, 1.0, 10.0, 100.0]])
+    assert float(effective_parameters(e, torch.tensor([1e-12]))) == pytest.approx(3.0)
+    assert float(effective_parameters(e, torch.tensor([1e12]))) == pytest.approx(0.0, abs=1e-9)
+    assert float(effective_parameters(e, torch.tensor([10.0]))) == pytest.approx(1 / 11 + 0.5 + 100 / 110)
+
+
+def noisy_line(N=40, seed=0):
+    net = NetSettings(1, (30,), "tanh")  # 91 parameters for 40 points: wide
+    gen = torch.Generator().manual_seed(seed)
+    X = torch.linspace(-1, 1, N, dtype=torch.float64)[:, None]
+    y = torch.sin(3 * X[:, 0]) + 0.1 * torch.randn(N, generator=gen, dtype=torch.float64)
+    theta = 0.5 * torch.randn(2, net.n_params, generator=gen, dtype=torch.float64)
+    return Data(net, X, (y - y.mean()) / y.std(), gens=(gen,)), theta
+
+
+def test_the_wide_step_is_the_damped_gauss_newton_step():
+    """In the space of the points (Woodbury) and in the space of the parameters it is the same step."""
+    from surefit.nets import forward, jacobian, solve_output
+    data, theta = noisy_line()
+    trainer = WideLevenbergMarquardt(damping=1e-2)
+    state, moves = trainer.init(theta, data), 0
+    for _ in range(10):
+        start, ridge, damping = state.theta.clone(), state.ridge.clone(), state.damping.clone()
+        J = jacobian(data.net, start, data.X)
+        r = forward(data.net, start, data.X) - data.y
+        c = ridge + damping * (J @ J.transpose(1, 2)).diagonal(dim1=1, dim2=2).amax(-1)
+        g = (r.unsqueeze(1) @ J).squeeze(1) + ridge[:, None] * start
+        A = J.transpose(1, 2) @ J + c[:, None, None] * torch.eye(data.net.n_params, dtype=J.dtype)
+        direct = solve_output(data.net, start - torch.linalg.solve(A, g.unsqueeze(-1)).squeeze(-1),
+                              data.X, data.y, ridge)
+        state = trainer.step(state, data)
+        moved = state.loss < objective(data, start, ridge)
+        torch.testing.assert_close(state.theta[moved], direct[moved], rtol=1e-6, atol=1e-8)
+        moves += int(moved.sum())
+    assert moves > 0
+
+
+def test_evidence_keeps_a_wide_network_from_fitting_the_noise():
+    data, theta = noisy_line()
+    state = WideLevenbergMarquardt(ridge=Evidence(), stopping=Stopping(max_steps=60)).init(theta, data)
+    trainer = WideLevenbergMarquardt(ridge=Evidence(), stopping=Stopping(max_steps=60))
+    from surefit.trainers.driver import run
+    state = run(trainer, theta, data)
+    rmse = data.losses(state.theta).sqrt()
+    assert bool((rmse > 0.05).all())  # the noise is 0.1 / std(y) ~ 0.14: an interpolant would be ~0
+    assert bool((state.gamma < 0.5 * len(data.y)).all())  # far fewer effective parameters than points
+
+
+def test_early_stopping_keeps_each_candidates_best_validation_point():
+    data, theta = noisy_line(N=60)
+    X_val = torch.linspace(-0.98, 0.98, 25, dtype=torch.float64)[:, None]
+    data = Data(data.net, data.X, data.y, gens=data.gens, X_val=X_val, y_val=torch.sin(3 * X_val[:, 0]) / 0.75)
+    trainer = EarlyStopping(LBFGS(stopping=Stopping(max_steps=200, patience=200)), patience=6)
+    from surefit.trainers.driver import run
+    state = run(trainer, theta, data)
+    assert state.verdicts == [Status.EARLY_STOPPED] or state.step == 200
+    torch.testing.assert_close(trainer.scores(state, data), data.validation_losses(trainer.solution(state)))
+    assert bool((trainer.scores(state, data) <= data.validation_losses(state.theta.detach()) + 1e-15).all())
