@@ -292,3 +292,23 @@ def test_cli_export(tmp_path, capsys):
     assert err.startswith("surefit: error:") and "not a surefit model" in err and err.count("\n") == 1
     assert main(["export", str(model_path), "--format", "tflite", "--out", str(tmp_path / "x")]) == 2
     assert "unknown export format" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """Trained models, whose outputs are differences of larger terms (random weights' are not)."""
+    return {act: surefit.fit("sin(3*x)", "-2:2", hidden=hidden, activation=act, points=300).model
+            for act, hidden in (("tanh", 20), ("sigmoid", 20), ("relu", (20, 10)))}
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_exports_of_trained_models_agree_with_predict(trained, tmp_path, activation):
+    """Measured on trained models (README): float64 <= 1e-13 of the largest prediction; float32
+    1e-7 to 2e-5 (sin 3x, 20 units; a gelu 2.3e-5), more where the output cancels large terms."""
+    model = trained[activation]
+    X = np.linspace(-2, 2, 4001)[:, None]
+    for dtype, bound in (("float64", 1e-12), ("float32", 1e-3)):
+        [path] = export(model, "numpy", tmp_path / f"t_{activation}_{dtype}.py", dtype=dtype)
+        assert relative_error(run_numpy(path, X), model, X) < bound
+        [path] = export(model, "onnx", tmp_path / f"t_{activation}_{dtype}.onnx", dtype=dtype)
+        assert relative_error(run_onnx(path, X, np.dtype(dtype)), model, X) < bound

@@ -45,9 +45,23 @@ class Trial:
                    units_total=result.units_total, theta=result.model.theta)
 
 
-def run_seeds(problem: Problem, settings: FitSettings, seeds: Sequence[int]) -> list[Trial]:
+def run_seeds(problem: Problem, settings: FitSettings, seeds: Sequence[int], observers=()) -> list[Trial]:
     """The unit of work on every engine: one configuration, a chunk of seeds, trained stacked."""
-    return [Trial.of(r) for r in fit_many(problem, settings, [int(s) for s in seeds])]
+    return [Trial.of(r) for r in fit_many(problem, settings, [int(s) for s in seeds], observers=observers)]
+
+
+class StepNote:
+    """An observer that says, on a study's progress bar, which step a batch of fits is at."""
+
+    def __init__(self, bar, label: str):
+        self.bar, self.label = bar, label
+
+    def start(self, state) -> None:
+        self.bar.note(f"{self.label}: starting")
+
+    def __call__(self, state) -> None:
+        done = sum(v is not None for v in state.verdicts)
+        self.bar.note(f"{self.label}: step {state.step}, {done}/{len(state.verdicts)} seeds done")
 
 
 def chunks(problem: Problem, settings: FitSettings, seeds: Sequence[int],
@@ -74,10 +88,10 @@ class LocalEngine:
             seeds: Sequence[int]) -> list[list[Trial]]:
         out = []
         with Progress(len(configs) * len(seeds), enabled=self.progress, description="fits") as bar:
-            for settings in configs:
+            for i, settings in enumerate(configs, 1):
                 trials = []
                 for chunk in chunks(problem, settings, seeds, self.max_chunk, self.memory):
-                    trials += run_seeds(problem, settings, chunk)
+                    trials += run_seeds(problem, settings, chunk, [StepNote(bar, f"configuration {i}/{len(configs)}")])
                     for _ in chunk:
                         bar.advance()
                 out.append(trials)

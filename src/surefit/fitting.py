@@ -90,9 +90,10 @@ def one_thread():
 
 
 def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[int], *,
-             progress: bool = False) -> list[FitResult]:
+             progress: bool = False, observers: Sequence = ()) -> list[FitResult]:
     """One fit per seed, all trained at once as stacked tensors.
 
+    observers: more watchers of the training loop (trainers/driver.py), e.g. a study's progress.
     Each result is the same as fit_problem(problem, settings with that seed): every
     seed has its own generator and stops on its own. "The same" is bitwise when the
     candidates per seed are even; otherwise the batched BLAS may round the last bit
@@ -101,10 +102,10 @@ def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[i
     """
     the_plan = plan(problem, settings, seeds=len(seeds))
     with one_thread():
-        return _fit_many(problem, settings, the_plan, seeds, progress)
+        return _fit_many(problem, settings, the_plan, seeds, progress, observers)
 
 
-def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress) -> list[FitResult]:
+def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, observers) -> list[FitResult]:
     start = time.perf_counter()
     net, K, G = the_plan.net, the_plan.candidates, len(seeds)
     x_scaler, y_scaler = input_scaler(problem.X, problem.domain), target_scaler(problem.y)
@@ -115,7 +116,7 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress) -
     theta = torch.cat([initialise(settings.init, net, data.X, data.y, K, gen) for gen in gens])
     history = History(G)
     with Progress(the_plan.trainer.max_steps, enabled=progress) as bar:
-        state = run(the_plan.trainer, theta, data, [history, ProgressObserver(bar, G)])
+        state = run(the_plan.trainer, theta, data, [history, ProgressObserver(bar, G), *observers])
     elapsed = (time.perf_counter() - start) / G
     theta = the_plan.trainer.solution(state)
     losses = torch.nan_to_num(data.losses(theta), nan=float("inf")).view(G, K)

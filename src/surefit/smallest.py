@@ -8,7 +8,6 @@ network never does worse, which is what the table it returns lets you check.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 from .engines import Engine, LocalEngine
 from .network import NetSettings

@@ -62,6 +62,18 @@ class State:
         return undecided.repeat_interleave(self.loss.shape[0] // len(self.verdicts))
 
 
+@dataclass
+class WrappedState:
+    """A wrapper's state: its inner trainer's state, seen through."""
+    inner: State
+
+    theta = property(lambda self: self.inner.theta)
+    loss = property(lambda self: self.inner.loss)
+    step = property(lambda self: self.inner.step)
+    verdicts = property(lambda self: self.inner.verdicts)
+    active = property(lambda self: self.inner.active)
+
+
 @dataclass(frozen=True)
 class Stopping:
     """Stop at tolerance (on relative RMSE), at max_steps, or when the group's best loss
@@ -148,3 +160,33 @@ class Trainer:
     def stopped_by(self, **changes) -> "Trainer":
         """The same trainer with some of its stopping rules changed (tol=..., max_steps=...)."""
         return replace(self, stopping=replace(self.stopping, **changes))
+
+
+class Wrapper(Trainer):
+    """Base of trainers that add to an `inner` one (revival, early stopping): everything they do
+    not change, they leave to it. Their states are WrappedStates."""
+    inner: Trainer
+
+    def done(self, state: WrappedState) -> Status | None:
+        return self.inner.done(state.inner)
+
+    def forget(self, state: WrappedState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> WrappedState:
+        state.inner = self.inner.forget(state.inner, theta, which, data)
+        return state
+
+    def solution(self, state: WrappedState) -> torch.Tensor:
+        return self.inner.solution(state.inner)
+
+    def scores(self, state: WrappedState, data: Data) -> torch.Tensor:
+        return self.inner.scores(state.inner, data)
+
+    @property
+    def max_steps(self) -> int:
+        return self.inner.max_steps
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.inner.names
+
+    def stopped_by(self, **changes) -> "Wrapper":
+        return replace(self, inner=self.inner.stopped_by(**changes))

@@ -10,19 +10,13 @@ from dataclasses import dataclass
 import torch
 
 from ..status import Status
-from .base import Data, State, Trainer
+from .base import Data, Trainer, WrappedState
 
 
 @dataclass
-class ChainState:
-    inner: State  # the running stage's own state
-    stage: int  # which stage runs
+class ChainState(WrappedState):
+    stage: int  # which stage runs; inner is its state
     before: int  # steps taken by the stages before it
-
-    theta = property(lambda self: self.inner.theta)
-    loss = property(lambda self: self.inner.loss)
-    verdicts = property(lambda self: self.inner.verdicts)
-    active = property(lambda self: self.inner.active)
 
     @property
     def step(self) -> int:

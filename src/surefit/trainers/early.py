@@ -10,25 +10,18 @@ from dataclasses import dataclass
 import torch
 
 from ..status import Status
-from .base import Data, State, Trainer
+from .base import Data, Trainer, WrappedState, Wrapper
 
 
 @dataclass
-class EarlyStoppingState:
-    inner: State
+class EarlyStoppingState(WrappedState):
     best: torch.Tensor  # (K,) each candidate's lowest validation loss so far
     kept: torch.Tensor  # (K, P) and its parameters there
     since: torch.Tensor  # (G,) steps since the group's best validation loss last fell
 
-    theta = property(lambda self: self.inner.theta)
-    loss = property(lambda self: self.inner.loss)
-    step = property(lambda self: self.inner.step)
-    verdicts = property(lambda self: self.inner.verdicts)
-    active = property(lambda self: self.inner.active)
-
 
 @dataclass(frozen=True)
-class EarlyStopping(Trainer):
+class EarlyStopping(Wrapper):
     inner: Trainer
     patience: int = 6
 
@@ -53,26 +46,8 @@ class EarlyStopping(Trainer):
                 state.inner.verdicts[g] = Status.EARLY_STOPPED
         return state
 
-    def done(self, state: EarlyStoppingState) -> Status | None:
-        return self.inner.done(state.inner)
-
-    def forget(self, state, theta, which, data):
-        state.inner = self.inner.forget(state.inner, theta, which, data)
-        return state
-
     def solution(self, state: EarlyStoppingState) -> torch.Tensor:
         return state.kept
 
     def scores(self, state: EarlyStoppingState, data: Data) -> torch.Tensor:
         return state.best
-
-    @property
-    def max_steps(self) -> int:
-        return self.inner.max_steps
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return self.inner.names
-
-    def stopped_by(self, **changes) -> "EarlyStopping":
-        return EarlyStopping(self.inner.stopped_by(**changes), self.patience)

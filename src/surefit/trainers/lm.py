@@ -50,9 +50,7 @@ class LevenbergMarquardt(Penalised):
     stopping: Stopping = Stopping(max_steps=300, patience=20)
 
     def start(self, theta: torch.Tensor, data: Data) -> LMState:
-        ridge, theta = self.ridge.start(data.net, theta)
-        theta = solve_output(data.net, theta, data.X, data.y, ridge)
-        loss = objective(data, theta, ridge)
+        theta, ridge, loss = self.begin(theta, data)
         return LMState(theta=theta, loss=loss, damping=torch.full_like(loss, self.damping), ridge=ridge,
                        gamma=torch.full_like(loss, float(data.net.n_params)))
 

@@ -13,24 +13,16 @@ from dataclasses import dataclass
 import torch
 
 from ..monitor import revive
-from ..status import Status
-from .base import Data, State, Trainer
+from .base import Data, Trainer, WrappedState, Wrapper
 
 
 @dataclass
-class RevivalState:
-    inner: State
+class RevivalState(WrappedState):
     revived: torch.Tensor  # (G,) units re-placed so far in each group
-
-    theta = property(lambda self: self.inner.theta)
-    loss = property(lambda self: self.inner.loss)
-    step = property(lambda self: self.inner.step)
-    verdicts = property(lambda self: self.inner.verdicts)
-    active = property(lambda self: self.inner.active)
 
 
 @dataclass(frozen=True)
-class Revival(Trainer):
+class Revival(Wrapper):
     inner: Trainer
     every: int = 20
 
@@ -46,27 +38,3 @@ class Revival(Trainer):
                 state.revived = state.revived + counts.view(data.groups, -1).sum(1)
         state.inner = inner
         return state
-
-    def done(self, state: RevivalState) -> Status | None:
-        return self.inner.done(state.inner)
-
-    def forget(self, state: RevivalState, theta, which, data: Data) -> RevivalState:
-        state.inner = self.inner.forget(state.inner, theta, which, data)
-        return state
-
-    def solution(self, state: RevivalState) -> torch.Tensor:
-        return self.inner.solution(state.inner)
-
-    def scores(self, state: RevivalState, data: Data) -> torch.Tensor:
-        return self.inner.scores(state.inner, data)
-
-    @property
-    def max_steps(self) -> int:
-        return self.inner.max_steps
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return self.inner.names
-
-    def stopped_by(self, **changes) -> "Revival":
-        return Revival(self.inner.stopped_by(**changes), self.every)

@@ -11,7 +11,6 @@ and 1 / beta = |r|^2 / (N - gamma) is the noise variance the data show.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -170,6 +169,12 @@ class Penalised(Trainer):
     """Base of trainers that minimise the penalised objective: they carry a `ridge` (a Ridge) and
     a state with ridge (K,) and gamma (K,)."""
     ridge: Ridge
+
+    def begin(self, theta: torch.Tensor, data: Data) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(theta with its output layer solved, the first ridge, the objective there) for start()."""
+        ridge, theta = self.ridge.start(data.net, theta)
+        theta = solve_output(data.net, theta, data.X, data.y, ridge)
+        return theta, ridge, objective(data, theta, ridge)
 
     def scores(self, state: State, data: Data) -> torch.Tensor:
         """With the ridge chosen by the evidence, the candidate with the most evidence wins: the

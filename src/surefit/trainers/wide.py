@@ -37,9 +37,7 @@ class WideLevenbergMarquardt(Penalised):
     stopping: Stopping = Stopping(max_steps=300, patience=20)
 
     def start(self, theta: torch.Tensor, data: Data) -> WideState:
-        ridge, theta = self.ridge.start(data.net, theta)
-        theta = solve_output(data.net, theta, data.X, data.y, ridge)
-        loss = objective(data, theta, ridge)
+        theta, ridge, loss = self.begin(theta, data)
         return WideState(theta=theta, loss=loss, damping=torch.full_like(loss, self.damping), ridge=ridge,
                          gamma=torch.full_like(loss, float(min(len(data.y), data.net.n_params))))
 
