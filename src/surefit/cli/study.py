@@ -50,7 +50,8 @@ def register(sub) -> None:
 
 def problem_of(args):
     from .. import problem as problems
-    return problems.from_function(args.expr, args.domain, points=args.points, sampling=args.sampling)
+    return problems.from_function(args.expr, args.domain, points=args.points, sampling=args.sampling,
+                                  noise=args.noise)
 
 
 def engine_of(args):
