@@ -16,35 +16,31 @@ The peers are the optional extra `pip install -e '.[peers]'`; without it their r
 """
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import importlib.util
+import json
 import os
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
 
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # before numpy and torch load
-    os.environ.setdefault(_name, "1")
+import torch
+from rich.console import Console
+from rich.markup import escape
+from threadpoolctl import threadpool_limits
 
-import argparse  # noqa: E402
-import dataclasses  # noqa: E402
-import importlib.util  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from importlib import metadata  # noqa: E402
-from pathlib import Path  # noqa: E402
+from surefit.store import atomic_path
 
-import torch  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.markup import escape  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
-
-from surefit.store import atomic_path  # noqa: E402
-
-import isolated  # noqa: E402
-import limits  # noqa: E402
-import peers_report as pr  # noqa: E402
-import peers_sklearn  # noqa: E402
-import peers_surefit  # noqa: E402
-import report  # noqa: E402
-from peer_cases import ALL, TABLES, PeerRecord, mlp_params  # noqa: E402
-from problems import Contestant, Record, one_by_one  # noqa: E402
+import isolated
+import limits
+import peers_report as pr
+import peers_sklearn
+import peers_surefit
+import report
+from peer_cases import ALL, TABLES, PeerRecord, mlp_params
+from problems import Contestant, Record, one_by_one
 
 HERE = Path(__file__).resolve().parent
 QUICK_EFFORT = 0.05  # share of every trainer's steps under --quick
