@@ -64,6 +64,7 @@ class PeerRecord(Record):
     params: int | None = None
     timed_out: bool = False  # killed at the time cap: counted as a failure, time_s is the cap
     added_mb: float | None = None  # peak RSS of the fit's process above its RSS when the fit began
+    cpu_s: float | None = None  # CPU time of the fit's process (fit, predict and score), one thread
     error: str = ""  # the exception of a fit that crashed (a failure)
 
 

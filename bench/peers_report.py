@@ -17,11 +17,16 @@ from rich.table import Table
 import report
 from peer_cases import PeerRecord
 
-COLUMNS = ["contestant", "params", *report.COLUMNS[1:], "capped / crashed", "memory added"]
+COLUMNS = ["contestant", "params", *report.COLUMNS[1:], "median CPU / fit", "capped / crashed", "memory added"]
 
 
 def _params(records: Sequence[PeerRecord]) -> str:
     return "/".join(sorted({str(r.params) for r in records if r.params is not None}, key=int))
+
+
+def _cpu(records: Sequence[PeerRecord]) -> str:
+    cpu = [r.cpu_s for r in records if r.cpu_s is not None]
+    return f"{statistics.median(cpu):.3g} s" if cpu else ""
 
 
 def _memory(records: Sequence[PeerRecord]) -> str:
@@ -37,7 +42,7 @@ def case_rows(records: Sequence[PeerRecord]) -> list[list[str]]:
     for row in rows:
         mine = [r for r in records if r.contestant == row.contestant]
         text = report.cells(row, ours)
-        out.append([text[0], _params(mine), *text[1:],
+        out.append([text[0], _params(mine), *text[1:], _cpu(mine),
                     f"{sum(r.timed_out for r in mine)} / {sum(bool(r.error) for r in mine)}", _memory(mine)])
     return out
 
@@ -62,26 +67,29 @@ def limit_rows(sections) -> list[list[str]]:
 
 
 LIMIT_COLUMNS = ["case", "network", "surefit median rel. RMSE", "limit", "surefit / limit", "limit is"]
-SCALING_COLUMNS = ["case", "N", "contestant", "median time", "growth exponent", "median rel. RMSE",
-                   "memory added", "capped / crashed"]
+SCALING_COLUMNS = ["case", "N", "contestant", "median time", "median CPU", "growth exponent (CPU)",
+                   "median rel. RMSE", "memory added", "capped / crashed"]
 
 
 def scaling_rows(sections) -> list[list[str]]:
-    """Time against N per contestant: the growth exponent is d log(time) / d log(N) since the previous N."""
+    """Time against N per contestant. The growth exponent is d log(time) / d log(N) since the
+    previous N, on CPU time (a busy machine stretches wall time unevenly); 1 is linear."""
     out, last = [], {}
     for case, records, _ in sections:
         n = len(case.problem.X)
         for name in dict.fromkeys(r.contestant for r in records):
             mine = [r for r in records if r.contestant == name]
-            t = statistics.median(r.time_s for r in mine)
-            capped = any(r.timed_out for r in mine)
+            wall = statistics.median(r.time_s or math.nan for r in mine)
+            cpu = [r.cpu_s for r in mine if r.cpu_s is not None]
+            cpu = statistics.median(cpu) if cpu else math.nan
+            capped = any(r.timed_out or r.error for r in mine)
             growth = ""
             if name in last and case.key.startswith("sin2x") and not capped and not last[name][2]:
-                n0, t0, _ = last[name]
-                growth = f"{math.log(t / t0) / math.log(n / n0):.2f}"
+                n0, c0, _ = last[name]
+                growth = f"{math.log(cpu / c0) / math.log(n / n0):.2f}"
             if case.key.startswith("sin2x"):
-                last[name] = (n, t, capped)
-            out.append([case.key, f"{n:,}", name, f"{'>= ' if capped else ''}{t:.3g} s", growth,
+                last[name] = (n, cpu, capped)
+            out.append([case.key, f"{n:,}", name, f"{'>= ' if capped else ''}{wall:.3g} s", f"{cpu:.3g} s", growth,
                         f"{statistics.median(r.relative_rmse for r in mine):.3g}", _memory(mine),
                         f"{sum(r.timed_out for r in mine)} / {sum(bool(r.error) for r in mine)}"])
     return out

@@ -75,7 +75,7 @@ def measure(c: Contestant, case, seed: int, args, table: str) -> PeerRecord:
     fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(Record)}
     params = getattr(base, "params", None) or (mlp_params(case) if c.family != "pykan" else None)
     return PeerRecord(**fields, table=table, params=params, timed_out=outcome.timed_out,
-                      added_mb=outcome.added_mb, error="" if outcome.timed_out else outcome.error)
+                      added_mb=outcome.added_mb, cpu_s=outcome.cpu_s, error="" if outcome.timed_out else outcome.error)
 
 
 def run_case(table: str, case, cs: list[Contestant], seeds: int, args, console: Console) -> list[PeerRecord]:
@@ -86,7 +86,7 @@ def run_case(table: str, case, cs: list[Contestant], seeds: int, args, console: 
             records.append(r)
             flag = " capped" if r.timed_out else f" {r.error}" if r.error else ""
             console.print(f"[dim]{case.key} seed {seed}: {escape(c.name)}: {r.relative_rmse:.3g} in "
-                          f"{r.time_s or 0:.3g} s[/dim]{escape(flag)}")
+                          f"{r.time_s or 0:.3g} s ({r.cpu_s or 0:.3g} s CPU)[/dim]{escape(flag)}")
     return records
 
 
@@ -96,7 +96,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seeds", type=int, help="seeds per contestant and case (default 10; --quick 1)")
     p.add_argument("--scaling-seeds", type=int, default=1, help="seeds per contestant in the scaling table (default 1)")
     p.add_argument("--only", default="", help="comma-separated cases or tables: " + ", ".join([*TABLES, *ALL]))
-    p.add_argument("--cap", type=float, help="seconds before a fit is killed (default 900; --quick 60)")
+    p.add_argument("--cap", type=float, help="CPU seconds before a fit is stopped (default 900; --quick 60)")
     p.add_argument("--memory", type=float, default=4096.0, metavar="MIB",
                    help="address space a fit may add before its allocations fail (default 4096; 0: no cap)")
     p.add_argument("--out", type=Path, help="markdown to write (default bench/RESULTS-peers.md)")
@@ -138,17 +138,23 @@ def bench(args, console: Console, argv) -> int:
             limit = limits.limit(case)
             sections.setdefault(table, []).append((case, records, limit))
             console.print(pr.rich_table(pr.heading(case, limit), pr.COLUMNS, pr.case_rows(records)))
+            summary(args, sections, load_before, start, argv, done=False)  # a long run stopped early keeps its tables
+    for title, columns, rows in summary(args, sections, load_before, start, argv, done=True):
+        console.print(pr.rich_table(title, columns, rows))
+    console.print(f"wrote {args.out} ({(time.perf_counter() - start) / 60:.1f} min)")
+    return 0
+
+
+def summary(args, sections, load_before, start: float, argv, done: bool) -> list:
+    """Write the markdown and JSON of the tables so far; return the summary tables."""
     everything = [s for table in sections.values() for s in table]
     extra = [("Accuracy against the limit", pr.LIMIT_COLUMNS, pr.limit_rows(everything))]
     if "scaling" in sections:
         extra.append(("Time against N", pr.SCALING_COLUMNS, pr.scaling_rows(sections["scaling"])))
-    for title, columns, rows in extra:
-        console.print(pr.rich_table(title, columns, rows))
-    wall = time.perf_counter() - start
     command = "python bench/peers_run.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    write(args, sections, extra, notes(args, load_before, wall), command.strip())
-    console.print(f"wrote {args.out} ({wall / 60:.1f} min)")
-    return 0
+    notes_ = notes(args, load_before, time.perf_counter() - start)
+    write(args, sections, extra, notes_ if done else ["UNFINISHED: the run was still going.", *notes_], command.strip())
+    return extra
 
 
 def notes(args, load_before, wall: float) -> list[str]:
@@ -156,8 +162,10 @@ def notes(args, load_before, wall: float) -> list[str]:
     out = [f"QUICK RUN: {QUICK_EFFORT:.0%} of every trainer's steps; these numbers check the harness, "
            "they are not the benchmark."] if args.quick else []
     out += [f"Peers: {versions}; missing peers' rows are left out.",
-            f"Every fit ran alone in a forked process with one torch / BLAS thread, killed after {args.cap:g} s "
-            "(counted as a failure, its time as the cap); seeds interleaved across contestants.",
+            f"Every fit ran alone in a forked process with one torch / BLAS thread, stopped after {args.cap:g} s "
+            "of CPU (counted as a failure, its time as the cap); seeds interleaved across contestants.",
+            "Times are wall-clock, as measured by each contestant around its training; CPU is the fit's "
+            "process's CPU time (training, predicting and scoring), which a busy machine does not stretch.",
             f"A fit's process could add {args.memory:g} MiB of address space; an allocation past it fails and "
             "the fit counts as crashed (this protects a shared machine)." if args.memory else
             "No memory cap.",

@@ -40,6 +40,7 @@ def check(record: PeerRecord, name: str, case, table: str) -> None:
     assert record.success == (record.relative_rmse <= case.tolerance)
     assert record.params is not None and record.params > 0
     assert record.added_mb is not None and record.added_mb >= 0
+    assert record.cpu_s is not None and record.cpu_s > 0
 
 
 CORE = [(t, c) for t in TABLES for c in peers_run.roster(t) if c.family in ("surefit", "sklearn")]
@@ -73,10 +74,17 @@ def test_kan_setups_return_well_formed_records_with_kans_parameter_count():
     assert [r.params for r in records] == [10 * (5 + 3 + 2), 10 * (20 + 3 + 2)]
 
 
-def test_a_fit_past_the_cap_is_killed_and_a_crash_is_reported():
-    start = time.perf_counter()
-    slow = isolated.run(lambda: time.sleep(30), 0.5)
-    assert slow.timed_out and slow.value is None and time.perf_counter() - start < 10
+def spin(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_a_fit_past_the_cap_is_stopped_and_a_crash_is_reported():
+    busy = isolated.run(lambda: spin(30), 1)  # the cap is on CPU time ...
+    assert busy.timed_out and busy.value is None and 0.9 < busy.cpu_s < 5
+    idle = isolated.run(lambda: time.sleep(60), 0.1)  # ... and a hang meets the wall-clock cap
+    assert idle.timed_out and idle.value is None
     broken = isolated.run(lambda: 1 / 0, 10)
     assert not broken.timed_out and "ZeroDivisionError" in broken.error
     assert isolated.run(lambda: 42, 10).value == 42
@@ -127,11 +135,11 @@ def test_each_activation_gets_its_limit():
 
 def test_time_against_n_gives_the_growth_exponent():
     def rec(key, name, t):
-        return PeerRecord(name, key, 0, 1e-3, 1e-3, t, True, table="scaling")
+        return PeerRecord(name, key, 0, 1e-3, 1e-3, 3 * t, True, table="scaling", cpu_s=t)
     sections = [(ALL["sin2x_1e3"], [rec("sin2x_1e3", "surefit: defaults", 2.0)], None),
                 (ALL["sin2x_1e4"], [rec("sin2x_1e4", "surefit: defaults", 20.0)], None)]
     rows = peers_report.scaling_rows(sections)
-    assert [r[4] for r in rows] == ["", "1.00"]
+    assert [r[5] for r in rows] == ["", "1.00"]
 
 
 def test_the_entry_point_writes_tables_and_records(tmp_path):
