@@ -4,10 +4,12 @@ The child inherits everything imported and built (the data, the thread limits) a
 returns the fit's result through a pipe. The cap is on the child's CPU time (RLIMIT_CPU:
 the kernel signals it when the cap is used up), so that a busy machine, which stretches
 wall-clock time for every contestant alike, does not stop fits early; a wall-clock cap
-of WALL_FACTOR times as long stops a child that hangs. No trainer here has a time limit
+of WALL_FACTOR times as long (plus a minute) stops a child that hangs. No trainer here has a time limit
 of its own. Its memory is the peak resident set (VmHWM) above the
 resident set when it started, so what the parent holds (the interpreter, torch, the
 data) is not counted; a fork starts its high-water mark afresh.
+The child runs torch and BLAS on one thread: OpenMP's worker pool does not survive a
+fork, and a child that enters a parallel region the parent ran with more threads hangs.
 Global state a fit changes (torch's default dtype, seeds) dies with the child. A memory
 cap bounds the child's address space above what it started with, so that a fit planning
 more than the cap fails (recorded as crashed, with its message) instead of taking a
@@ -25,8 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import torch
+from threadpoolctl import threadpool_limits
+
 
 WALL_FACTOR = 10
+WALL_EXTRA_S = 60
 GRACE_S = 30  # CPU seconds after the signal before the kernel kills the child outright
 
 
@@ -63,6 +69,8 @@ def _limit(kind: int, soft: int, hard: int) -> None:
 def _child(call: Callable[[], Any], conn, cap_s: float | None, memory_mb: float | None) -> None:
     start = resident_mb("VmRSS")
     conn.send(start)  # first, so that the parent can measure a fit it kills
+    torch.set_num_threads(1)
+    threadpool_limits(1)
     cpu = time.process_time()
     try:
         if memory_mb is not None:
@@ -85,7 +93,7 @@ def _child(call: Callable[[], Any], conn, cap_s: float | None, memory_mb: float 
 
 def run(call: Callable[[], Any], cap_s: float | None, memory_mb: float | None = None) -> Outcome:
     """call() in a forked child; Outcome(timed_out=True) if it has used cap_s seconds of CPU
-    (or WALL_FACTOR times that of wall-clock time) without returning.
+    (or WALL_FACTOR times that plus WALL_EXTRA_S of wall-clock time) without returning.
     memory_mb: the most address space the call may add (None: no cap)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
@@ -94,10 +102,11 @@ def run(call: Callable[[], Any], cap_s: float | None, memory_mb: float | None = 
     send.close()
     try:
         start = receive.recv()
-        if receive.poll(None if cap_s is None else WALL_FACTOR * cap_s):
+        wall = None if cap_s is None else WALL_FACTOR * cap_s + WALL_EXTRA_S
+        if receive.poll(wall):
             return receive.recv()
         added = resident_mb("VmHWM", child.pid) - start
-        return Outcome(timed_out=True, error=f"no result after {WALL_FACTOR * cap_s:g} s", added_mb=added)
+        return Outcome(timed_out=True, error=f"no result after {wall:g} s", added_mb=added)
     except EOFError:  # the child died without a word (killed for memory, a segfault)
         child.join()
         return Outcome(error=f"the fit's process died (exit code {child.exitcode})")

@@ -17,16 +17,17 @@ from rich.table import Table
 import report
 from peer_cases import PeerRecord
 
-COLUMNS = ["contestant", "params", *report.COLUMNS[1:], "median CPU / fit", "capped / crashed", "memory added"]
+COLUMNS = ["contestant", "params", *report.COLUMNS[1:], "median CPU / fit", "CPU ratio surefit/peer",
+           "capped / crashed", "memory added"]
 
 
 def _params(records: Sequence[PeerRecord]) -> str:
     return "/".join(sorted({str(r.params) for r in records if r.params is not None}, key=int))
 
 
-def _cpu(records: Sequence[PeerRecord]) -> str:
+def _cpu(records: Sequence[PeerRecord]) -> float:
     cpu = [r.cpu_s for r in records if r.cpu_s is not None]
-    return f"{statistics.median(cpu):.3g} s" if cpu else ""
+    return statistics.median(cpu) if cpu else math.nan
 
 
 def _memory(records: Sequence[PeerRecord]) -> str:
@@ -38,11 +39,13 @@ def case_rows(records: Sequence[PeerRecord]) -> list[list[str]]:
     """The text of a case's table: a row per contestant, in the order they ran."""
     rows = report.summarise(records)
     ours = report.surefit_row(rows)
+    our_cpu = _cpu([r for r in records if ours and r.contestant == ours.contestant])
     out = []
     for row in rows:
         mine = [r for r in records if r.contestant == row.contestant]
-        text = report.cells(row, ours)
-        out.append([text[0], _params(mine), *text[1:], _cpu(mine),
+        text, cpu = report.cells(row, ours), _cpu(mine)
+        ratio = f"{our_cpu / cpu:.3g}" if ours and row is not ours and cpu > 0 else ""
+        out.append([text[0], _params(mine), *text[1:], f"{cpu:.3g} s", ratio,
                     f"{sum(r.timed_out for r in mine)} / {sum(bool(r.error) for r in mine)}", _memory(mine)])
     return out
 

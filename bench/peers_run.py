@@ -3,16 +3,19 @@ scikit-learn, the accuracy limits, and time against the number of points.
 
     python bench/peers_run.py [--quick] [--seeds N] [--scaling-seeds N] [--only CASE_OR_TABLE,...]
                               [--cap SECONDS] [--memory MIB] [--out PATH]
+    python bench/peers_run.py --merge A.json,B.json [--out PATH]
 
 Tables: oscillating (torch-LM's README benchmark and a catalogue), seeds (the seed
 problems with torch-LM), pykan (its toy functions), limits (x^2 + x, 45,45 relu) and
 scaling (sin(2x) on 1e3 .. 1e6 points, friedman1). Each fit runs alone in a forked
 child with one torch / BLAS thread, seeds interleaved (seed 0 of every contestant, then
-seed 1, ...), so load on the machine falls on all contestants alike. A fit still running
-after --cap seconds is killed and counts as a failure. Writes bench/RESULTS-peers.md and
+seed 1, ...), so load on the machine falls on all contestants alike. A fit that has used
+--cap seconds of CPU is stopped and counts as a failure; one whose allocations pass
+--memory fails as crashed (bench/isolated.py). Writes bench/RESULTS-peers.md and
 the raw records beside it as JSON (--quick: RESULTS-peers-quick.*, a few steps of every
 fit: it checks the harness, the numbers are not the benchmark).
-The peers are the optional extra `pip install -e '.[peers]'`; without it their rows are left out.
+--merge writes one markdown from the records of several runs (run side by side to share a
+long benchmark out); each case's rows still come from one run. The peers are the optional extra `pip install -e '.[peers]'`; without it their rows are left out.
 """
 from __future__ import annotations
 
@@ -63,7 +66,8 @@ def roster(table: str) -> list[Contestant]:
         import peers_pykan  # noqa: PLC0415 (optional)
         out += peers_pykan.contestants(keys)
     if table in ("oscillating", "scaling"):
-        out.append(Contestant(SKLEARN, "sklearn", keys, one_by_one(peers_sklearn.fitter(SKLEARN, peers_sklearn.lbfgs_scaled))))
+        fit_one = peers_sklearn.fitter(SKLEARN, peers_sklearn.lbfgs_scaled)
+        out.append(Contestant(SKLEARN, "sklearn", keys, one_by_one(fit_one)))
     return out
 
 
@@ -99,6 +103,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--cap", type=float, help="CPU seconds before a fit is stopped (default 900; --quick 60)")
     p.add_argument("--memory", type=float, default=4096.0, metavar="MIB",
                    help="address space a fit may add before its allocations fail (default 4096; 0: no cap)")
+    p.add_argument("--merge", default="", help="comma-separated RESULTS JSON files: tables from their records, no fits")
     p.add_argument("--out", type=Path, help="markdown to write (default bench/RESULTS-peers.md)")
     args = p.parse_args(argv)
     args.seeds = args.seeds or (1 if args.quick else 10)
@@ -122,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     try:
         with threadpool_limits(1):
-            return bench(args, console, argv)
+            return merge(args, console, argv) if args.merge else bench(args, console, argv)
     finally:
         torch.set_num_threads(before)
 
@@ -142,6 +147,23 @@ def bench(args, console: Console, argv) -> int:
     for title, columns, rows in summary(args, sections, load_before, start, argv, done=True):
         console.print(pr.rich_table(title, columns, rows))
     console.print(f"wrote {args.out} ({(time.perf_counter() - start) / 60:.1f} min)")
+    return 0
+
+
+def merge(args, console: Console, argv) -> int:
+    """The tables of earlier runs' records, in the order of TABLES."""
+    paths = [Path(p.strip()) for p in args.merge.split(",") if p.strip()]
+    records = [PeerRecord(**r) for path in paths for r in json.loads(path.read_text())]
+    sections: dict[str, list] = {}
+    for table, keys in TABLES.items():
+        for key in keys:
+            mine = [r for r in records if r.table == table and r.problem == key]
+            if mine:
+                sections.setdefault(table, []).append((ALL[key], mine, limits.limit(ALL[key])))
+    args.merged = ", ".join(p.name for p in paths)
+    for title, columns, rows in summary(args, sections, os.getloadavg(), time.perf_counter(), argv, done=True):
+        console.print(pr.rich_table(title, columns, rows))
+    console.print(f"wrote {args.out}")
     return 0
 
 
@@ -175,6 +197,9 @@ def notes(args, load_before, wall: float) -> list[str]:
             "(the interpreter, the libraries and the data were already there).",
             f"Load average (1 min) before / after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}; "
             f"whole run {wall / 60:.1f} min."]
+    if getattr(args, "merged", ""):
+        out[-1] = (f"Assembled from the records of separate runs ({args.merged}), run side by side, each "
+                   "interleaved per seed; each run's load and duration are in the markdown beside its JSON.")
     return out
 
 
