@@ -82,16 +82,17 @@ def measure(c: Contestant, case, seed: int, args, table: str) -> PeerRecord:
                       added_mb=outcome.added_mb, cpu_s=outcome.cpu_s, error="" if outcome.timed_out else outcome.error)
 
 
-def run_case(table: str, case, cs: list[Contestant], seeds: int, args, console: Console) -> list[PeerRecord]:
-    records = []
+def run_case(table: str, case, cs: list[Contestant], seeds: int, args, console: Console,
+             records: list[PeerRecord], saved) -> None:
+    """Append every fit of the case to `records`, calling saved() after each."""
     for seed in range(seeds):  # interleaved: every contestant's seed s before anyone's seed s + 1
         for c in cs:
             r = measure(c, case, seed, args, table)
             records.append(r)
+            saved()
             flag = " capped" if r.timed_out else f" {r.error}" if r.error else ""
             console.print(f"[dim]{case.key} seed {seed}: {escape(c.name)}: {r.relative_rmse:.3g} in "
                           f"{r.time_s or 0:.3g} s ({r.cpu_s or 0:.3g} s CPU)[/dim]{escape(flag)}")
-    return records
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -138,12 +139,13 @@ def bench(args, console: Console, argv) -> int:
     for table, keys in args.plan:
         cs = roster(table)
         for key in keys:
-            case = ALL[key]
-            records = run_case(table, case, cs, args.scaling_seeds if table == "scaling" else args.seeds, args, console)
+            case, records = ALL[key], []
             limit = limits.limit(case)
             sections.setdefault(table, []).append((case, records, limit))
+            seeds = args.scaling_seeds if table == "scaling" else args.seeds
+            run_case(table, case, cs, seeds, args, console, records,  # a run stopped early keeps every fit so far
+                     lambda: summary(args, sections, load_before, start, argv, done=False))
             console.print(pr.rich_table(pr.heading(case, limit), pr.COLUMNS, pr.case_rows(records)))
-            summary(args, sections, load_before, start, argv, done=False)  # a long run stopped early keeps its tables
     for title, columns, rows in summary(args, sections, load_before, start, argv, done=True):
         console.print(pr.rich_table(title, columns, rows))
     console.print(f"wrote {args.out} ({(time.perf_counter() - start) / 60:.1f} min)")
