@@ -44,8 +44,8 @@ def case_rows(records: Sequence[PeerRecord]) -> list[list[str]]:
     for row in rows:
         mine = [r for r in records if r.contestant == row.contestant]
         text, cpu = report.cells(row, ours), _cpu(mine)
-        ratio = f"{our_cpu / cpu:.3g}" if ours and row is not ours and cpu > 0 else ""
-        out.append([text[0], _params(mine), *text[1:], f"{cpu:.3g} s", ratio,
+        ratio = f"{our_cpu / cpu:.3g}" if ours and row is not ours and cpu > 0 and not math.isnan(our_cpu) else ""
+        out.append([text[0], _params(mine), *text[1:], "" if math.isnan(cpu) else f"{cpu:.3g} s", ratio,
                     f"{sum(r.timed_out for r in mine)} / {sum(bool(r.error) for r in mine)}", _memory(mine)])
     return out
 
@@ -92,7 +92,8 @@ def scaling_rows(sections) -> list[list[str]]:
                 growth = f"{math.log(cpu / c0) / math.log(n / n0):.2f}"
             if case.key.startswith("sin2x"):
                 last[name] = (n, cpu, capped)
-            out.append([case.key, f"{n:,}", name, f"{'>= ' if capped else ''}{wall:.3g} s", f"{cpu:.3g} s", growth,
+            out.append([case.key, f"{n:,}", name, f"{'>= ' if capped else ''}{wall:.3g} s",
+                        "" if math.isnan(cpu) else f"{cpu:.3g} s", growth,
                         f"{statistics.median(r.relative_rmse for r in mine):.3g}", _memory(mine),
                         f"{sum(r.timed_out for r in mine)} / {sum(bool(r.error) for r in mine)}"])
     return out
