@@ -152,8 +152,9 @@ def too_big(net: NetSettings, N: int, K: int, uses_lm: bool) -> str:
     while scale > 1e-4 and peak_bytes(_scaled(net, scale), N, K, uses_lm) > budget:
         scale *= 0.8
     widths = ",".join(map(str, _scaled(net, scale).hidden))
+    fits = peak_bytes(_scaled(net, scale), N, K, uses_lm) <= budget
     fixes = [f"at most about {points:,} points" if points >= 2 else None,
-             f"hidden widths of at most about {widths}" if net.hidden and scale > 1e-4 else None,
+             f"hidden widths of at most about {widths}" if net.hidden and fits else None,
              "fewer candidates" if K > 1 else None]
     return (f"this fit would need about {size(need)} of memory ({N:,} points, {net.n_params:,} parameters, "
             f"{K} candidate{'s' if K > 1 else ''}) but {size(budget)} is free to use; "

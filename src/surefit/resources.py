@@ -24,7 +24,7 @@ def budget_bytes() -> int:
 
 def size(n_bytes: float) -> str:
     """1.5e9 -> '1.5 GB'."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if n_bytes >= scale:
             return f"{n_bytes / scale:.3g} {unit}"
     return f"{int(n_bytes)} bytes"
