@@ -153,8 +153,9 @@ def test_seed002_watched_keras_training_stalls_at_step_zero():
     w = watch(model, x, y, every=1)
     model.fit(x, y, batch_size=1000, epochs=12, verbose=0, callbacks=[w.callback])
     d = w.diagnose()
-    assert d.codes[0] == "output_activation" and d.codes[-1] == "stalled"
-    assert next(f for f in d.findings if f.code == "stalled").evidence["since_step"] == 0
+    stalled = next(f for f in d.findings if f.code == "stalled")
+    assert d.codes[0] == "output_activation" and d.findings[stalled.because].code == "output_activation"
+    assert stalled.evidence["since_step"] == 0
     assert [s for s, _ in w.history] == list(range(13)) and len({loss for _, loss in w.history}) == 1
 
 
@@ -341,7 +342,9 @@ def test_diagnosis_json_shape():
     d = doctor(*seed002("torch"))
     out = json.loads(json.dumps(d.to_dict()))
     assert [f["code"] for f in out["findings"]] == d.codes
-    assert set(out["findings"][0]) == {"code", "severity", "message", "evidence", "fix"}
+    assert set(out["findings"][0]) == {"code", "severity", "message", "evidence", "fix", "explains", "because"}
+    for i, f in enumerate(out["findings"]):  # the cause tree is consistent both ways
+        assert all(out["findings"][j]["because"] == i for j in f["explains"])
 
 
 # ---------------------------------------------------------------- the command line and the PNG
