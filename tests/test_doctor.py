@@ -322,12 +322,15 @@ def test_watch_reports_divergence_with_its_step():
     assert "diverged" in [e.code for e in w.events]
 
 
-def test_nan_weights_are_diverged_and_nothing_else():
+def test_nan_weights_are_diverged_first_and_only_the_data_is_judged_besides():
+    """NaN predictions leave nothing about the units to measure; the data's own findings (needing
+    no predictions) still come, after the divergence they do not explain without a watched run."""
     model, x, y = seed000("torch")
     with torch.no_grad():
         model[0].weight[0, 0] = float("nan")
     d = doctor(model, x, y)
-    assert d.codes == ["diverged"] and d.findings[0].evidence["nonfinite_parameters"] == 1
+    assert d.codes[0] == "diverged" and d.findings[0].evidence["nonfinite_parameters"] == 1
+    assert set(d.codes[1:]) == {"unscaled_inputs", "unscaled_targets"}
 
 
 def test_the_package_is_callable_as_the_doctor():

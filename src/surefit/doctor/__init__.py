@@ -49,7 +49,8 @@ def doctor(model, X=None, y=None, *, watched: Watcher | None = None,
                 history=list(watched.history) if watched else [],
                 deaths=dict(watched.deaths) if watched else {},
                 initial=watched.initial if watched else None,
-                steps=list(watched.losses) if watched else [], setup=setup)
+                steps=list(watched.losses) if watched else [], setup=setup,
+                shared=watched.shared if watched else {}, jumps=list(watched.jumps) if watched else [])
     return Diagnosis.of(run(case, thresholds), model=describe(v), fit=_fit(case),
                         losses=case.history, case=case)
 

@@ -175,6 +175,13 @@ def _assemble(kind: str, steps: list, predict, setup: Setup) -> View:
     return View(tuple(layers), tuple(acts), kind=kind, predict=predict, setup=setup)
 
 
+def _same(theirs: np.ndarray, ours: np.ndarray) -> bool:
+    finite = np.isfinite(theirs) & np.isfinite(ours)
+    scale = 1.0 + float(np.abs(theirs[finite]).max(initial=0.0))
+    return bool((np.isfinite(theirs) == np.isfinite(ours)).all()
+                and np.abs(theirs[finite] - ours[finite]).max(initial=0.0) <= 1e-3 * scale)
+
+
 IDEMPOTENT = ("relu", "relu6", "hard_tanh", "linear")  # f(f(z)) = f(z)
 
 
@@ -200,11 +207,8 @@ def check_readable(v: View, X: np.ndarray) -> np.ndarray:
         raise SurefitError(f"the model takes {v.widths[0]} input column(s), the data has {X.shape[1]}")
     theirs = v.predict(X)
     with np.errstate(all="ignore"):
-        ours = v.forward(X)
-    finite = np.isfinite(theirs) & np.isfinite(ours)
-    scale = 1.0 + float(np.abs(theirs[finite]).max(initial=0.0))
-    if (np.isfinite(theirs) != np.isfinite(ours)).any() or \
-            np.abs(theirs[finite] - ours[finite]).max(initial=0.0) > 1e-3 * scale:
+        ours = [v.forward(X), v.astype(np.float32).forward(X.astype(np.float32)).astype(float)]
+    if not any(_same(theirs, mine) for mine in ours):  # float32 models overflow where float64 does not
         raise SurefitError("cannot examine this model: its predictions are not those of its dense layers "
                            "and activations run in order (a custom forward()?); give an nn.Sequential")
     return theirs

@@ -20,6 +20,10 @@ class Thresholds:
     # often carry a few dead or redundant units; they are not a problem while the network fits.
     good_fit: float = 0.02
     noise_factor: float = 2.0
+    # A fit this close (relative RMSE; for a classifier, accuracy this close to the k-NN vote's)
+    # has the data's main shape: what its units do may cost the last digits, but it is not why
+    # the model fails, so unit findings on it are minor.
+    near_fit: float = 0.1
     # A classifier (0/1 labels, or a classification loss) fits when its accuracy is within this
     # of what a k-nearest-neighbour vote reaches on the same points (left out one at a time):
     # a model-free estimate of how separable the labels are. knn_points: below this many points
@@ -61,6 +65,10 @@ class Thresholds:
     # saturated_share of the points (their rule too) counts.
     saturation_slope: float = 0.03
     saturated_share: float = 0.5
+    # Initial weights this much smaller (or larger) than the variance-preserving scale (He for
+    # ReLU-like units, Glorot for the rest), multiplied over the hidden layers, shrink (or blow
+    # up) the signal a thousandfold before it reaches the output.
+    weight_scale: float = 1e-3
     # Vanishing gradient: the first layer's weight gradient below this share of the last
     # layer's (AUTOTRAINER's beta_1, Zhang et al., ICSE 2021).
     vanishing_ratio: float = 1e-3
@@ -81,16 +89,20 @@ class Thresholds:
     diverge_factor: float = 100.0
     # The training loss of one step, seen by the watch: the first steps overshoot when within
     # the first early_steps steps it rises to overshoot_factor times its first value (an error
-    # 3x larger in rms: gradient descent on a well-scaled problem only ever lowers it).
+    # 3x larger in rms: gradient descent on a well-scaled problem only ever lowers it), or when
+    # in those steps a layer's weights move by more than weight_jump times their own size between
+    # two checks: a gradient step of a fitting size is a small correction, not a new start.
     early_steps: int = 20
     overshoot_factor: float = 10.0
+    weight_jump: float = 1.0
     # Oscillation: over the last half of the watch checks the loss on the watched data went up
     # at least oscillation_share of the time, by oscillation_rise of itself each time on average,
     # and ended no lower than it began. Gradient descent with a fitting step goes down.
     oscillation_share: float = 0.4
     oscillation_rise: float = 0.1
-    # Too slow: the loss fell on nearly every check (slow_share), steadily, yet by less than
-    # slow_gain overall: the steps are too small to get anywhere in the steps given.
+    # Slow convergence: the loss fell on nearly every check (slow_share), steadily, yet by less
+    # than slow_gain overall (and more than stall_gain, else it stalled): training was still on
+    # its way when it stopped.
     slow_share: float = 0.9
     slow_gain: float = 0.1
     # Dropout above this rate (Srivastava et al. 2014 used 0.5 for hidden units of large
@@ -114,6 +126,8 @@ class Case:
     initial: View | None = None  # the weights training started from, if watched
     steps: list[tuple[int, float]] = field(default_factory=list)  # (step, training loss) of every step, if watched
     setup: Setup = Setup()  # loss, optimiser, dropout, penalties (the model's own merged with the user's)
+    shared: dict = field(default_factory=dict, compare=False)  # what depends on the data alone, kept by the watch
+    jumps: list = field(default_factory=list)  # (step, per layer |dW| / |W| since the last check), if watched
 
     @cached_property
     def zs(self) -> list[np.ndarray]:
@@ -146,8 +160,10 @@ class Case:
     def noise(self) -> float:
         """The data's own noise relative to std y (0 for exact data), estimated without any
         model (noise.noise_level)."""
-        spread = float(self.y.std())
-        return noise_level(self.X, self.y) / spread if spread > 0 else 0.0
+        if "noise" not in self.shared:
+            spread = float(self.y.std())
+            self.shared["noise"] = noise_level(self.X, self.y) / spread if spread > 0 else 0.0
+        return self.shared["noise"]
 
     # ------------------------------------------------------------ classifiers
 
@@ -174,7 +190,11 @@ class Case:
     def reference_accuracy(self) -> float:
         """What a k-nearest-neighbour vote reaches, each point left out of its own vote (inputs
         standardised); 1 for fewer than knn_points points."""
-        t = Thresholds()
+        if "reference" not in self.shared:
+            self.shared["reference"] = self._knn_accuracy(Thresholds())
+        return self.shared["reference"]
+
+    def _knn_accuracy(self, t: Thresholds) -> float:
         if len(self.y) < t.knn_points:
             return 1.0
         from sklearn.neighbors import NearestNeighbors
@@ -190,6 +210,13 @@ class Case:
             return self.accuracy >= min(1.0, self.reference_accuracy) - (
                 t.accuracy_margin if len(self.y) >= t.knn_points else 0.0)
         return self.relative_rmse <= max(t.good_fit, t.noise_factor * self.noise)
+
+    def nearly_fits(self, t: "Thresholds") -> bool:
+        if not np.isfinite(self.pred).all():
+            return False
+        if self.labels is not None:
+            return self.accuracy >= min(1.0, self.reference_accuracy) - t.near_fit
+        return self.relative_rmse <= max(t.near_fit, t.noise_factor * self.noise)
 
     # ------------------------------------------------------------ gradients
 

@@ -9,38 +9,52 @@ from .findings import Finding
 
 
 def unscaled_inputs(case: Case, t: Thresholds) -> list[Finding]:
-    """Columns whose rms is far from 1 ("large" when above), or whose mean lies far from 0 in
-    standard deviations ("off_origin"): two different harms, said apart."""
-    columns = {}
+    """Columns whose rms is far from 1 ("large" when above), or that sit away from 0 ("off_origin":
+    their mean many standard deviations from 0, or all on one side of 0 while the first layer's
+    units started with no kink inside the data): two different harms, said apart."""
+    columns, kinkless = {}, _kinkless(case)
     for name, col in zip(case.variables, case.view.inputs(case.X).T):
         rms, std = float(np.sqrt(np.mean(col ** 2))), float(col.std())
         offset = abs(float(col.mean())) / std if std > 0 else 0.0
-        if rms > t.scale_factor or (std > 0 and rms < 1 / t.scale_factor) or offset > t.offset_factor:
-            columns[name] = {"rms": rms, "min": float(col.min()), "max": float(col.max()),
-                             "mean": float(col.mean()), "std": std, "offset": offset}
+        one_sided = std > 0 and (col.min() >= 0 or col.max() <= 0) and kinkless >= t.unit_loss_share
+        if rms > t.scale_factor or (std > 0 and rms < 1 / t.scale_factor) or offset > t.offset_factor or one_sided:
+            columns[name] = {"rms": rms, "min": float(col.min()), "max": float(col.max()), "mean": float(col.mean()),
+                             "std": std, "offset": offset, "off_origin": bool(offset > t.offset_factor or one_sided)}
     if not columns:
         return []
     worst = max(columns, key=lambda v: (abs(np.log10(columns[v]["rms"])), columns[v]["offset"]))
     c = columns[worst]
     large = any(col["rms"] > t.scale_factor for col in columns.values())
-    off = [v for v, col in columns.items() if col["offset"] > t.offset_factor]
+    off = [v for v, col in columns.items() if col["off_origin"]]
     words = f"the first layer sees {worst} with typical size {c['rms']:.3g} (rms; from {c['min']:.4g} to {c['max']:.4g})"
     if off:
         far = columns[off[0]]
-        words += (f"; {off[0]}'s mean {far['mean']:.4g} is {far['offset']:.3g} standard deviations from 0, where "
-                  f"initialisers put every unit's kink (zero biases), so each unit starts on everywhere or off "
-                  f"everywhere over the data")
+        where = (f"{off[0]}'s mean {far['mean']:.4g} is {far['offset']:.3g} standard deviations from 0"
+                 if far["offset"] > t.offset_factor else f"{off[0]} lies all on one side of 0")
+        words += (f"; {where}, where zero-bias initialisers put every unit's kink, so units start on everywhere or "
+                  f"off everywhere over the data" + (f" ({kinkless:.0%} of the first layer's did)" if kinkless else ""))
     if c["rms"] > t.scale_factor or c["rms"] < 1 / t.scale_factor:
         words += (f"; {_factor(c['rms'])} unit scale, while initialisers and learning rates assume inputs of "
                   f"size ~1: every weight update is multiplied by the input's size")
-    summary = (f"the inputs sit {far['offset']:.3g} std away from 0" if off else
+    summary = (f"{off[0]} sits away from 0, where the kinks start" if off else
                f"the inputs are ~{c['rms']:.2g} in size")
     return [Finding(
         "unscaled_inputs", words,
         {"columns": columns, "factor": _ratio(c["rms"]), "large": large, "off_origin": bool(off),
-         "offset": max(col["offset"] for col in columns.values())},
+         "offset": max(col["offset"] for col in columns.values()), "kinkless_at_start": kinkless},
         "standardise each input, x' = (x - mean) / std (scikit-learn's StandardScaler), and apply the same "
         "to new inputs", summary=summary)]
+
+
+def _kinkless(case: Case) -> float:
+    """Share of the first layer's kinked units (ReLU-like) with no kink inside the data at the start
+    of training (now, if not watched): on at (nearly) every point or at (nearly) none."""
+    v = case.initial or case.view
+    if not v.hidden or not v.hidden[0].piecewise_linear:
+        return 0.0
+    with np.errstate(all="ignore"):
+        on = (v.inputs(case.X) @ v.layers[0][0] + v.layers[0][1] > 0).mean(axis=0)
+    return float(np.mean((on <= 0.02) | (on >= 0.98)))
 
 
 def unscaled_targets(case: Case, t: Thresholds) -> list[Finding]:

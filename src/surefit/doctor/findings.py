@@ -6,8 +6,9 @@ explain, and on what evidence (unscaled inputs explain dead units only when the 
 far from the origin, where initialisers put every kink). Each finding is placed under
 its most fundamental cause present (the earliest in ORDER): under a learning rate that
 overshoots stand the divergence and the dead units it caused. A cause is at least as
-severe as anything it explains, and the causes nothing explains come first, most severe
-first.
+severe as anything it explains, and the causes nothing explains come first: the most
+severe first, and among equals the one that explains the failure itself (a model no better
+than a constant), then by ORDER.
 """
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ ORDER: dict[str, str] = {
     "loss_function": "major",         # the loss does not suit the target (MAE on 0/1 labels, ...)
     "regularisation": "major",        # dropout or weight penalties stronger than the data's pull
     "hidden_activation": "major",     # a hidden activation that overflows (exponential)
+    "positive_init": "major",         # every parameter of a hidden layer had one sign at the start
+    "weight_scale": "major",          # initial weights far from the scale that keeps the signal's size
     "unscaled_inputs": "minor",       # the first layer sees numbers far from unit scale or from 0
     "unscaled_targets": "minor",      # the last layer must produce numbers far from unit scale
-    "positive_init": "major",         # every parameter of a hidden layer had one sign at the start
-    "learning_rate": "major",         # steps that overshoot, oscillate or crawl (from the watch)
+    "learning_rate": "major",         # steps that overshoot or oscillate (from the watch)
     "diverged": "critical",           # non-finite weights or a loss that ran away
     "saturated_units": "major",       # sigmoid/tanh units flat over most of the data
     "dead_units": "major",            # units off on every data point: no gradient, ever
@@ -30,6 +32,7 @@ ORDER: dict[str, str] = {
     "collapsed_units": "major",       # units computing the same feature, or one direction only
     "bottleneck": "major",            # a narrow layer whose few units are dead or collapsed
     "vanishing_gradient": "major",    # the first layers get almost no gradient
+    "slow_convergence": "minor",      # the loss still falling steadily, by little, when training stopped
     "singular_target": "minor",       # the target's slope explodes at an edge of the domain
     "no_better_than_constant": "major",  # the predictions do no better than the target's mean
     "stalled": "minor",               # training stopped improving while the fit is still poor
@@ -37,16 +40,17 @@ ORDER: dict[str, str] = {
 SEVERITIES = ("critical", "major", "minor")
 
 UNITS = {"dead_units", "same_side_units", "collapsed_units", "bottleneck"}  # the kink geometry
-POOR = {"no_better_than_constant", "stalled"}
+POOR = {"slow_convergence", "no_better_than_constant", "stalled"}
 # cause -> the codes it can explain
 CAUSES: dict[str, set[str]] = {
     "output_activation": POOR | {"vanishing_gradient", "learning_rate"},
     "loss_function": POOR | {"saturated_units", "vanishing_gradient", "learning_rate"},
     "regularisation": POOR | UNITS | {"saturated_units", "vanishing_gradient", "learning_rate"},
     "hidden_activation": POOR | UNITS | {"diverged", "learning_rate", "saturated_units", "vanishing_gradient"},
-    "unscaled_inputs": UNITS | {"learning_rate", "diverged", "saturated_units", "vanishing_gradient"},
-    "unscaled_targets": POOR | {"learning_rate"},
-    "positive_init": POOR | UNITS | {"vanishing_gradient"},
+    "unscaled_inputs": UNITS | {"learning_rate", "saturated_units", "vanishing_gradient"},
+    "unscaled_targets": POOR,
+    "positive_init": POOR | UNITS | {"vanishing_gradient", "learning_rate"},
+    "weight_scale": POOR | UNITS | {"vanishing_gradient", "saturated_units", "diverged", "learning_rate"},
     "learning_rate": POOR | UNITS | {"diverged", "saturated_units", "vanishing_gradient"},
     "diverged": POOR | UNITS | {"saturated_units"},
     "saturated_units": POOR | {"vanishing_gradient"},
@@ -55,6 +59,7 @@ CAUSES: dict[str, set[str]] = {
     "collapsed_units": POOR | {"bottleneck"},
     "bottleneck": POOR,
     "vanishing_gradient": POOR,
+    "slow_convergence": POOR - {"slow_convergence"},
     "singular_target": {"stalled"},
     "no_better_than_constant": {"stalled"},
 }
@@ -87,14 +92,17 @@ def explains(cause: Finding, effect: Finding) -> bool:
     """Whether `cause` accounts for `effect`, by the graph and the evidence."""
     if effect.code not in CAUSES.get(cause.code, ()) or cause is effect:
         return False
+    started = effect.evidence.get("dead_from_start")  # dead units: how many were dead before any step
     if cause.code == "unscaled_inputs":  # far from 0: the kinks miss the data; large: steps and sigmoids blow up
+        if effect.code == "dead_units" and started is not None and 2 * started < effect.evidence["dead"]:
+            return False  # most of them died during training: something in the training did it
         if effect.code in UNITS:
             return bool(cause.evidence.get("off_origin"))
         return bool(cause.evidence.get("large")) and effect.code not in POOR
     if cause.code == "unscaled_targets":  # only while the outputs have not reached the target's scale
-        return bool(cause.evidence.get("unreached")) and effect.evidence.get("kind", "slow") == "slow"
-    if cause.code == "learning_rate" and effect.code not in POOR:  # steps too small harm nothing else
-        return cause.evidence.get("kind") != "slow"
+        return bool(cause.evidence.get("unreached"))
+    if cause.code == "learning_rate" and effect.code == "dead_units" and started is not None:
+        return started < effect.evidence["dead"]  # it killed some of them
     if cause.code == "dead_units" and effect.code == "no_better_than_constant":
         return cause.evidence.get("share") == 1.0  # a whole layer off: the output is constant
     return True
@@ -151,8 +159,11 @@ def arrange(findings: list[Finding]) -> list[Finding]:
         return min([found[i].level or ORDER[found[i].code]] + [worst(j) for j in children[i]],
                    key=SEVERITIES.index)
 
+    def failure(i: int) -> bool:  # the subtree holds the failure itself: a model no better than a constant
+        return found[i].code == "no_better_than_constant" or any(failure(j) for j in children[i])
+
     roots = sorted((i for i in range(len(found)) if i not in parent),
-                   key=lambda i: (SEVERITIES.index(worst(i)), codes.index(found[i].code), i))
+                   key=lambda i: (SEVERITIES.index(worst(i)), not failure(i), codes.index(found[i].code), i))
     order = []
 
     def visit(i: int) -> None:

@@ -149,10 +149,10 @@ def hidden_activation(case: Case, t: Thresholds) -> list[Finding]:
 # ---------------------------------------------------------------- the training run (watched)
 
 def learning_rate(case: Case, t: Thresholds) -> list[Finding]:
-    """From the watch: the first steps overshoot, the loss oscillates, or it crawls."""
+    """From the watch: the first steps overshoot, or the loss oscillates."""
     if np.isfinite(case.pred).all() and case.fits(t):
         return []
-    return [f for f in (_overshoot(case, t), _oscillation(case, t), _too_slow(case, t)) if f][:1]
+    return [f for f in (_overshoot(case, t), _oscillation(case, t)) if f][:1]
 
 
 def _rate(case: Case) -> str:
@@ -161,21 +161,29 @@ def _rate(case: Case) -> str:
 
 
 def _overshoot(case: Case, t: Thresholds) -> Finding | None:
+    """Within the first early_steps steps the training loss jumps to overshoot_factor times its
+    first value, or a layer's weights move by more than weight_jump times their own size."""
     early = [(s, loss) for s, loss in case.steps if s <= t.early_steps]
-    if len(early) < 2:
+    jumps = [(s, i, j) for s, per_layer in case.jumps if s <= t.early_steps for i, j in enumerate(per_layer)
+             if not j <= t.weight_jump]  # NaN counts
+    first = early[0][1] if early else np.nan
+    peak_step, peak = max(early, key=lambda p: p[1] if np.isfinite(p[1]) else np.inf) if early else (0, np.nan)
+    jumped = len(early) > 1 and (not np.isfinite(peak) or peak >= t.overshoot_factor * first)
+    if not jumped and not jumps:
         return None
-    first = early[0][1]
-    peak_step, peak = max(early, key=lambda p: p[1] if np.isfinite(p[1]) else np.inf)
-    if np.isfinite(peak) and peak < t.overshoot_factor * first:
-        return None
-    rise = "became infinite or NaN" if not np.isfinite(peak) else f"rose to {peak:.3g}, {peak / first:.3g}x"
+    if jumped:
+        rise = "became infinite or NaN" if not np.isfinite(peak) else f"rose to {peak:.3g}, {peak / first:.3g}x its first value"
+        what = f"the training loss was {first:.3g} at step {early[0][0]} and by step {peak_step} {rise}"
+    else:
+        step, layer, size = max(jumps, key=lambda j: j[2] if np.isfinite(j[2]) else np.inf)
+        name = layer_name(layer) if layer < len(case.view.hidden) else "the output layer"
+        what = f"by step {step} the weights of {name} had moved by {size:.3g} times their own size"
     return Finding(
         "learning_rate",
-        f"the first steps overshot: the training loss was {first:.3g} at step {early[0][0]} and by step "
-        f"{peak_step} {rise}{'' if not np.isfinite(peak) else ' its first value'}{_rate(case)}: each step "
-        f"jumps past the minimum to a worse point, and the large updates knock units off the data",
+        f"the first steps overshot: {what}{_rate(case)}: each step jumps past the minimum to a worse point, "
+        f"and the large updates knock units off the data",
         {"kind": "overshoot", "first_loss": float(first), "peak_loss": float(peak), "peak_step": int(peak_step),
-         "learning_rate": case.setup.learning_rate},
+         "weight_jumps": [[int(s), int(i) + 1, float(j)] for s, i, j in jumps], "learning_rate": case.setup.learning_rate},
         "lower the learning rate 10x (or more) until the loss falls from the first step; scale inputs and "
         "targets to unit size; or use Adam", summary="the first steps overshot")
 
@@ -197,21 +205,26 @@ def _oscillation(case: Case, t: Thresholds) -> Finding | None:
         "lower the learning rate (3-10x) or use larger batches", summary="the loss oscillates")
 
 
-def _too_slow(case: Case, t: Thresholds) -> Finding | None:
+def slow_convergence(case: Case, t: Thresholds) -> list[Finding]:
+    """From the watch: the loss on the watched data fell at nearly every check, steadily, but by
+    little: training was still on its way when it stopped (too small steps, or gradients made
+    small by something found above)."""
     loss = np.array([v for _, v in case.history], dtype=float)
     if len(loss) < t.stall_checks or not np.isfinite(loss).all() or loss[0] <= 0:
-        return None
+        return []
     falling = np.diff(loss) < 0
     gain = 1 - loss[-1] / loss[0]
-    if falling.mean() < t.slow_share or gain >= t.slow_gain or gain <= 0:
-        return None
+    if falling.mean() < t.slow_share or not t.stall_gain <= gain < t.slow_gain:  # below stall_gain: stalled
+        return []
     steps = case.history[-1][0] - case.history[0][0]
-    return Finding(
-        "learning_rate",
-        f"the loss falls at nearly every check but only by {gain:.1%} over {steps} steps{_rate(case)}: the "
-        f"steps are too small to reach a fit in any reasonable time",
-        {"kind": "slow", "gain": float(gain), "steps": int(steps)},
-        "raise the learning rate (3-10x) or use Adam", summary="the steps are too small")
+    return [Finding(
+        "slow_convergence",
+        f"the loss fell at {falling.mean():.0%} of the checks but only by {gain:.1%} over {steps} steps"
+        f"{_rate(case)}: training was still on its way, far from a fit, when it stopped",
+        {"gain": float(gain), "steps": int(steps), "share_falling": float(falling.mean()),
+         "learning_rate": case.setup.learning_rate},
+        "fix the findings above; if there are none, raise the learning rate (3-10x), use Adam, or train longer",
+        summary=f"the loss fell by only {gain:.1%} in {steps} steps")]
 
 
 def diverged(case: Case, t: Thresholds) -> list[Finding]:

@@ -13,9 +13,14 @@ from .findings import Finding
 from .words import layer_name, plural, unit_list, units
 
 
-def _level(lost: int, width: int, t: Thresholds) -> str:
-    """major when the layer lost a large share of its units, else minor."""
-    return "major" if lost >= t.unit_loss_share * width else "minor"
+def _level(case: Case, lost: int, width: int, t: Thresholds) -> str:
+    """major when the layer lost a large share of its units and the fit is far from good, else minor."""
+    return "major" if lost >= t.unit_loss_share * width and not case.nearly_fits(t) else "minor"
+
+
+def _near(case: Case, t: Thresholds) -> str:
+    """minor on a model that nearly fits (Thresholds.near_fit); else the code's own severity."""
+    return "minor" if case.nearly_fits(t) else ""
 
 
 def positive_init(case: Case, t: Thresholds) -> list[Finding]:
@@ -48,6 +53,35 @@ def positive_init(case: Case, t: Thresholds) -> list[Finding]:
     return out
 
 
+def weight_scale(case: Case, t: Thresholds) -> list[Finding]:
+    """Initial weights far below (or above) the scale that keeps the signal's size from layer to
+    layer: std sqrt(2 / fan_in) for ReLU-like units (He), sqrt(2 / (fan_in + fan_out)) otherwise
+    (Glorot). Read at the start of training when watched, else now."""
+    v = case.initial or case.view
+    ratios = []
+    for (W, _), act in zip(v.layers[:-1], v.hidden):
+        fan_in, fan_out = W.shape
+        if W.size < t.one_sign_params:  # too few weights to tell their scale from chance
+            continue
+        keep = np.sqrt(2 / fan_in) if act.can_die or act.piecewise_linear else np.sqrt(2 / (fan_in + fan_out))
+        ratios.append(float(np.sqrt(np.mean(W ** 2)) / keep))
+    total = float(np.prod(ratios)) if ratios else 1.0
+    if not ratios or t.weight_scale <= total <= 1 / t.weight_scale:
+        return []
+    when = "at the start of training" if case.initial else "now"
+    way, does = ("small", "shrinks") if total < 1 else ("large", "blows up")
+    return [Finding(
+        "weight_scale",
+        f"the hidden layers' weights are {way} {when}: each is {np.median(ratios):.2g}x (median) the size that keeps "
+        f"the signal's size from layer to layer, so through {plural(len(ratios), 'layer')} the network {does} "
+        f"the input's variation by a factor of about {total:.1e}: the output "
+        f"{'hardly depends on the input and the first layers get almost no gradient' if total < 1 else 'saturates or overflows'}",
+        {"ratios": ratios, "product": total, "at_start": bool(case.initial)},
+        "initialise with He (ReLU units: keras 'he_uniform', torch's kaiming_uniform_) or Glorot (sigmoid, tanh) "
+        "weights: the default initialisers of Keras and PyTorch are close to these",
+        summary=f"the initial weights {does} the signal {total:.0e}-fold")]
+
+
 def dead_units(case: Case, t: Thresholds) -> list[Finding]:
     out = []
     for layer in range(len(case.zs)):
@@ -56,6 +90,7 @@ def dead_units(case: Case, t: Thresholds) -> list[Finding]:
             continue
         width, n = dead.size, int(dead.sum())
         died = {f"unit {u + 1}": s for (lay, u), s in case.deaths.items() if lay == layer and dead[u]}
+        started = sum(1 for s in died.values() if s == 0)
         whole = ": nothing passes this layer, so the network's output is constant" if n == width else ""
         out.append(Finding(
             "dead_units",
@@ -63,11 +98,11 @@ def dead_units(case: Case, t: Thresholds) -> list[Finding]:
             f"that is off everywhere outputs 0 and its weights get no gradient, so training does not "
             f"bring it back{whole}{_when_died(died)}",
             {"layer": layer + 1, "units": units(np.flatnonzero(dead)), "dead": n, "width": width,
-             "share": n / width, **({"died_at_step": died} if died else {})},
+             "share": n / width, **({"died_at_step": died, "dead_from_start": started} if died else {})},
             "re-initialise (He init, zero biases) and scale the inputs; use a smaller learning rate; "
             "or let surefit fit train it (it revives dead units)",
             summary=f"{n} of {width} units of {layer_name(layer)} are off on every point",
-            level=_level(n, width, t)))
+            level=_level(case, n, width, t)))
     return out
 
 
@@ -91,7 +126,7 @@ def same_side_units(case: Case, t: Thresholds) -> list[Finding]:
         uncovered = ~on.any(axis=1)
         varies = uncovered.any() and case.y[uncovered].std() > t.uncovered_variation * case.y.std()
         if uncovered.mean() >= t.uncovered_share and varies:
-            out.append(_uncovered(case, layer, uncovered))
+            out.append(_uncovered(case, layer, uncovered, t))
         linear.append(bool(on.all()))
     if not out and linear and all(linear):
         out.append(Finding(
@@ -99,7 +134,7 @@ def same_side_units(case: Case, t: Thresholds) -> list[Finding]:
             "every live unit is on at every data point: all kinks lie outside the data, on the side "
             "away from it, so each layer is linear over the data and the network computes a straight "
             "line (a plane)", {"kinks_inside": 0}, SAME_SIDE_FIX,
-            summary="every live unit is a straight line over the data"))
+            summary="every live unit is a straight line over the data", level=_near(case, t)))
     return out
 
 
@@ -107,7 +142,7 @@ SAME_SIDE_FIX = ("re-initialise so the units face both ways with kinks inside th
                  "weights, inputs scaled to [-1, 1]), add units, or let surefit fit place the kinks on the data")
 
 
-def _uncovered(case: Case, layer: int, uncovered: np.ndarray) -> Finding:
+def _uncovered(case: Case, layer: int, uncovered: np.ndarray, t: Thresholds) -> Finding:
     share = float(uncovered.mean())
     evidence = {"layer": layer + 1, "share": share, "points": int(uncovered.sum())}
     where = f"on {share:.0%} of the points"
@@ -133,23 +168,29 @@ def _uncovered(case: Case, layer: int, uncovered: np.ndarray) -> Finding:
         "same_side_units",
         f"{layer_name(layer)}: no unit is on {where}.{facing} There the network's output is constant while "
         f"the target varies, and those points send no gradient that could move a kink over to them",
-        evidence, SAME_SIDE_FIX, summary=f"no unit of {layer_name(layer)} is on {where}")
+        evidence, SAME_SIDE_FIX, summary=f"no unit of {layer_name(layer)} is on {where}", level=_near(case, t))
 
 
 def collapsed_units(case: Case, t: Thresholds) -> list[Finding]:
+    """One finding per layer with groups of units computing one feature, after the one-direction
+    collapse of the first layer if there is one."""
     out = []
     for layer in range(len(case.zs)):
-        width = case.zs[layer].shape[1]
-        for group in case.duplicates(layer, t):
-            cos = float(cosines(case.zs[layer][:, group])[0].min())  # to the group's first unit
-            out.append(Finding(
-                "collapsed_units",
-                f"{layer_name(layer)}: units {unit_list(units(group))} compute the same feature up to "
-                f"scale (cosine of their pre-activations over the data >= {cos:.4f}); since "
-                f"relu(c z) = c relu(z) they act as one unit",
-                {"layer": layer + 1, "units": units(group), "cosine": cos}, COLLAPSE_FIX,
-                summary=f"{len(group)} units of {layer_name(layer)} compute one feature",
-                level=_level(len(group) - 1, width, t)))
+        groups = case.duplicates(layer, t)
+        if not groups:
+            continue
+        width, lost = case.zs[layer].shape[1], sum(len(g) - 1 for g in groups)
+        cos = min(float(cosines(case.zs[layer][:, g])[0].min()) for g in groups)  # to each group's first unit
+        listed = "; ".join(unit_list(units(g)) for g in groups[:4]) + ("; ..." if len(groups) > 4 else "")
+        out.append(Finding(
+            "collapsed_units",
+            f"{layer_name(layer)}: {plural(len(groups), 'group')} of units compute the same feature up to scale "
+            f"(units {listed}; cosine of their pre-activations over the data >= {cos:.4f}); since "
+            f"relu(c z) = c relu(z) each group acts as one unit, so the layer has {width - lost} distinct units of {width}",
+            {"layer": layer + 1, "units": units(groups[0]), "groups": [units(g) for g in groups], "cosine": cos,
+             "distinct": width - lost}, COLLAPSE_FIX,
+            summary=f"{layer_name(layer)} has {width - lost} distinct units of {width}",
+            level=_level(case, lost, width, t)))
     one = _one_direction(case, t)
     return ([one] if one else []) + out
 
@@ -180,7 +221,7 @@ def _one_direction(case: Case, t: Thresholds) -> Finding | None:
         f"so the network sees only one direction of its input and can only fit a function of "
         f"{along}",
         {"layer": 1, "units": units(live), "direction": [float(c) for c in u], "cosine": float(cos.min())},
-        COLLAPSE_FIX, summary=f"the network sees only the direction {along}")
+        COLLAPSE_FIX, summary=f"the network sees only the direction {along}", level=_near(case, t))
 
 
 def bottleneck(case: Case, t: Thresholds) -> list[Finding]:
@@ -201,7 +242,8 @@ def bottleneck(case: Case, t: Thresholds) -> list[Finding]:
             f"pass through {plural(distinct, 'unit')}",
             {"layer": layer + 1, "width": width, "before": before, "alive_distinct": distinct},
             f"make {layer_name(layer)} as wide as the layer before it, or remove it",
-            summary=f"everything passes through {plural(distinct, 'unit')} of {layer_name(layer)}"))
+            summary=f"everything passes through {plural(distinct, 'unit')} of {layer_name(layer)}",
+            level=_near(case, t)))
     return out
 
 
@@ -229,7 +271,7 @@ def saturated_units(case: Case, t: Thresholds) -> list[Finding]:
              "median_abs_z": float(np.median(z)), "share_flat": float(flat[:, saturated].mean())},
             "scale the inputs to unit size, initialise with Glorot (sigmoid, tanh) weights, or use ReLU units",
             summary=f"{n} of {width} {act.name} units of {layer_name(layer)} are saturated",
-            level=_level(n, width, t)))
+            level=_level(case, n, width, t)))
     return out
 
 
@@ -249,4 +291,4 @@ def vanishing_gradient(case: Case, t: Thresholds) -> list[Finding]:
         f"the gradient shrinks at every layer, so the first layers barely move",
         {"ratio": float(ratio), "per_layer": [float(g) for g in grads]},
         "use fewer layers, ReLU units with He initialisation, or batch normalisation between layers",
-        summary=f"the first layer gets {ratio:.0e} of the output layer's gradient")]
+        summary=f"the first layer gets {ratio:.0e} of the output layer's gradient", level=_near(case, t))]

@@ -53,8 +53,10 @@ class Watcher:
         self.steps = 0
         self.losses: list[tuple[int, float]] = []   # (step, training loss) for every step given one
         self.history: list[tuple[int, float]] = []  # (step, MSE / var y on the watched data) every `every` steps
+        self.jumps: list[tuple[int, list[float]]] = []  # (step, per layer |W - W before| / |W before|) at each check
         self.deaths: dict[tuple[int, int], int] = {}  # (layer, unit) -> step it was first seen dead
         self.events: list[Event] = []
+        self.shared: dict = {}  # the noise and k-NN estimates of the watched data, computed once
         self.initial: View = view(model)  # the weights training started from
         self.setup: Setup = self.initial.setup.merged(loss_setup(loss)).merged(optimizer_setup(optimizer))
         self._check(self.initial)
@@ -105,11 +107,17 @@ class Watcher:
         return doctor(self.model, self.X, self.y, watched=self, variables=self.variables)
 
     def _check(self, v: View) -> None:
+        if self.history:  # how far each layer's weights moved since the last check, in their own size
+            with np.errstate(all="ignore"):
+                self.jumps.append((self.steps, [float(np.linalg.norm(W - W0) / max(np.linalg.norm(W0), 1e-300))
+                                                for (W, _), (W0, _) in zip(v.layers, self._last.layers)]))
+        self._last = v
         with np.errstate(all="ignore"):
             pred = v.forward(self.X)
             loss = float(np.mean((pred - self.y) ** 2) / max(float(self.y.var()), 1e-300))
         self.history.append((self.steps, loss if np.isfinite(loss) else float("inf")))
-        case = Case(v, self.X, self.y, pred, self.variables, self.history, steps=self.losses, setup=self.setup)
+        case = Case(v, self.X, self.y, pred, self.variables, self.history, steps=self.losses, setup=self.setup,
+                    shared=self.shared, jumps=self.jumps, deaths=self.deaths)
         for layer in range(len(v.hidden)):
             newly = [u for u in np.flatnonzero(case.dead(layer)) if (layer, u) not in self.deaths]
             for u in newly:
