@@ -211,6 +211,15 @@ def test_surefit_fit_gets_no_finding_even_with_the_fit_gate_off():
 
 
 def trained_torch(noise: float):
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a 1-32-32-1 network: more threads only contend with each other
+    try:
+        return _trained_torch(noise)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _trained_torch(noise: float):
     torch.manual_seed(0)
     X = torch.linspace(-2, 2, 200, dtype=torch.float64).unsqueeze(1)
     Y = torch.sin(2 * X) + noise * torch.randn(X.shape, dtype=torch.float64)

@@ -90,8 +90,9 @@ class Thresholds:
     # The training loss of one step, seen by the watch: the first steps overshoot when within
     # the first early_steps steps it rises to overshoot_factor times its first value (an error
     # 3x larger in rms: gradient descent on a well-scaled problem only ever lowers it), or when
-    # in those steps a layer's weights move by more than weight_jump times their own size between
-    # two checks: a gradient step of a fitting size is a small correction, not a new start.
+    # in those steps a layer's weights move by more than weight_jump times their own size (at
+    # least a Glorot-sized layer's) between two checks: a gradient step of a fitting size is a
+    # small correction, not a new start.
     early_steps: int = 20
     overshoot_factor: float = 10.0
     weight_jump: float = 1.0
@@ -108,8 +109,8 @@ class Thresholds:
     # Dropout above this rate (Srivastava et al. 2014 used 0.5 for hidden units of large
     # classifiers, 0.2 for inputs) leaves a small regression network too few units per step.
     dropout_rate: float = 0.5
-    # A weight penalty larger than this share of the data loss pulls weights to 0 harder than
-    # the data pulls them anywhere.
+    # A weight penalty lam |w|^2 on the mean loss shrinks a weight fed by inputs of mean square s
+    # by 1 / (1 + lam / s) (ridge regression): from lam / s = 1 on it halves them or worse.
     penalty_share: float = 1.0
 
 

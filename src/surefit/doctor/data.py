@@ -22,21 +22,20 @@ def unscaled_inputs(case: Case, t: Thresholds) -> list[Finding]:
                              "std": std, "offset": offset, "off_origin": bool(offset > t.offset_factor or one_sided)}
     if not columns:
         return []
-    worst = max(columns, key=lambda v: (abs(np.log10(columns[v]["rms"])), columns[v]["offset"]))
-    c = columns[worst]
     large = any(col["rms"] > t.scale_factor for col in columns.values())
     off = [v for v, col in columns.items() if col["off_origin"]]
+    worst = off[0] if off else max(columns, key=lambda v: abs(np.log10(columns[v]["rms"])))
+    c = columns[worst]
     words = f"the first layer sees {worst} with typical size {c['rms']:.3g} (rms; from {c['min']:.4g} to {c['max']:.4g})"
     if off:
-        far = columns[off[0]]
-        where = (f"{off[0]}'s mean {far['mean']:.4g} is {far['offset']:.3g} standard deviations from 0"
-                 if far["offset"] > t.offset_factor else f"{off[0]} lies all on one side of 0")
-        words += (f"; {where}, where zero-bias initialisers put every unit's kink, so units start on everywhere or "
+        where = (f"its mean {c['mean']:.4g} is {c['offset']:.3g} standard deviations from 0"
+                 if c["offset"] > t.offset_factor else "it lies all on one side of 0")
+        words += (f": {where}, where zero-bias initialisers put every unit's kink, so units start on everywhere or "
                   f"off everywhere over the data" + (f" ({kinkless:.0%} of the first layer's did)" if kinkless else ""))
     if c["rms"] > t.scale_factor or c["rms"] < 1 / t.scale_factor:
-        words += (f"; {_factor(c['rms'])} unit scale, while initialisers and learning rates assume inputs of "
-                  f"size ~1: every weight update is multiplied by the input's size")
-    summary = (f"{off[0]} sits away from 0, where the kinks start" if off else
+        words += (f"{'; and it is' if off else ','} {_factor(c['rms'])} unit scale, while initialisers and learning "
+                  f"rates assume inputs of size ~1: every weight update is multiplied by the input's size")
+    summary = (f"{worst} sits away from 0, where the kinks start" if off else
                f"the inputs are ~{c['rms']:.2g} in size")
     return [Finding(
         "unscaled_inputs", words,

@@ -100,27 +100,37 @@ def regularisation(case: Case, t: Thresholds) -> list[Finding]:
                 {"dropout": rate, "after_layer": after},
                 f"remove it or lower it to 0.1-0.2 (a small regression network rarely needs dropout)",
                 summary=f"Dropout({rate:g}) {where}"))
-    penalty = _penalty(case)
-    data = float(np.mean((case.pred - case.y) ** 2))
-    if penalty > 0 and penalty > t.penalty_share * data:
-        out.append(Finding(
-            "regularisation",
-            f"the weight penalty ({penalty:.3g}) is {penalty / max(data, 1e-300):.3g}x the data loss "
-            f"({data:.3g}, mean squared error): training pulls the weights towards 0 harder than the data "
-            f"pulls them anywhere, so the network stays close to a constant",
-            {"penalty": penalty, "data_loss": data},
-            "lower the L1/L2 factor (1e-4 is a common start) or the weight decay, or remove it",
-            summary="the weight penalty outweighs the data"))
+    out += _penalties(case, t)
     return out
 
 
-def _penalty(case: Case) -> float:
-    layers = case.view.layers
-    total = sum(l1 * np.abs(layers[i][0]).sum() + l2 * (layers[i][0] ** 2).sum()
-                for i, l1, l2 in case.setup.penalties if i < len(layers))
-    if case.setup.weight_decay:  # PyTorch: decay d adds d * w to the gradient: a penalty d/2 |w|^2
-        total += case.setup.weight_decay / 2 * sum((W ** 2).sum() + (b ** 2).sum() for W, b in layers)
-    return float(total)
+def _penalties(case: Case, t: Thresholds) -> list[Finding]:
+    """A penalty lam |w|^2 added to the mean loss shrinks a weight fed by inputs of mean square s
+    towards 0 by the factor 1 / (1 + lam / s), as in ridge regression: lam / s >= penalty_share
+    halves the weights or worse, whatever the data say. PyTorch's weight decay d is lam = d / 2."""
+    penalties = {i: l1 + l2 for i, l1, l2 in case.setup.penalties}
+    if case.setup.weight_decay:
+        penalties = {i: penalties.get(i, 0.0) + case.setup.weight_decay / 2 for i in range(len(case.view.layers))}
+    worst = None
+    with np.errstate(all="ignore"):
+        h = case.view.inputs(case.X)
+        for i, ((W, b), act) in enumerate(zip(case.view.layers, case.view.activations)):
+            lam, s = penalties.get(i, 0.0), float(np.mean(h ** 2))
+            if lam and lam / max(s, 1e-300) >= t.penalty_share and (worst is None or lam / s > worst[1] / worst[2]):
+                worst = (i, lam, s)
+            h = act(h @ W + b)
+    if worst is None:
+        return []
+    i, lam, s = worst
+    name = layer_name(i) if i < len(case.view.hidden) else "the output layer"
+    return [Finding(
+        "regularisation",
+        f"a weight penalty of {lam:g} on {name}, whose inputs have mean square {s:.3g}, shrinks each of its weights "
+        f"towards 0 by a factor of about 1 / (1 + {lam:g} / {s:.3g}) = {1 / (1 + lam / s):.2g} (as in ridge "
+        f"regression), whatever the data say: the network stays close to a constant",
+        {"penalty": lam, "layer": i + 1, "mean_square_input": s, "shrink": 1 / (1 + lam / s)},
+        "lower the L1/L2 factor (1e-4 is a common start) or the weight decay, or remove it",
+        summary=f"a weight penalty of {lam:g} holds the weights near 0")]
 
 
 def hidden_activation(case: Case, t: Thresholds) -> list[Finding]:

@@ -107,10 +107,8 @@ class Watcher:
         return doctor(self.model, self.X, self.y, watched=self, variables=self.variables)
 
     def _check(self, v: View) -> None:
-        if self.history:  # how far each layer's weights moved since the last check, in their own size
-            with np.errstate(all="ignore"):
-                self.jumps.append((self.steps, [float(np.linalg.norm(W - W0) / max(np.linalg.norm(W0), 1e-300))
-                                                for (W, _), (W0, _) in zip(v.layers, self._last.layers)]))
+        if self.history:
+            self.jumps.append((self.steps, [_jump(W, W0) for (W, _), (W0, _) in zip(v.layers, self._last.layers)]))
         self._last = v
         with np.errstate(all="ignore"):
             pred = v.forward(self.X)
@@ -134,3 +132,12 @@ class Watcher:
     def _event(self, code: str, message: str) -> None:
         self.events.append(Event(self.steps, code, message))
         log.warning("surefit doctor: step %d: %s", self.steps, message)
+
+
+def _jump(W: np.ndarray, before: np.ndarray) -> float:
+    """How far a layer's weights moved, in their own size (at least a Glorot-sized matrix's, so
+    that small or zero starting weights do not make every step look huge)."""
+    fan_in, fan_out = W.shape
+    size = max(float(np.linalg.norm(before)), float(np.sqrt(W.size * 2 / (fan_in + fan_out))))
+    with np.errstate(all="ignore"):
+        return float(np.linalg.norm(W - before)) / size
