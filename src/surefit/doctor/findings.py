@@ -45,7 +45,7 @@ POOR = {"slow_convergence", "no_better_than_constant", "stalled"}
 CAUSES: dict[str, set[str]] = {
     "output_activation": POOR | {"vanishing_gradient", "learning_rate"},
     "loss_function": POOR | {"saturated_units", "vanishing_gradient", "learning_rate"},
-    "regularisation": POOR | UNITS | {"saturated_units", "vanishing_gradient", "learning_rate"},
+    "regularisation": POOR | UNITS | {"weight_scale", "saturated_units", "vanishing_gradient", "learning_rate"},
     "hidden_activation": POOR | UNITS | {"diverged", "learning_rate", "saturated_units", "vanishing_gradient"},
     "unscaled_inputs": UNITS | {"learning_rate", "saturated_units", "vanishing_gradient"},
     "unscaled_targets": POOR,
@@ -88,14 +88,16 @@ class Finding:
                 "because": self.because}
 
 
-def explains(cause: Finding, effect: Finding) -> bool:
-    """Whether `cause` accounts for `effect`, by the graph and the evidence."""
+def explains(cause: Finding, effect: Finding, found: list[Finding] = ()) -> bool:
+    """Whether `cause` accounts for `effect`, by the graph and the evidence (and the other
+    findings `found`, where two causes compete for one effect)."""
     if effect.code not in CAUSES.get(cause.code, ()) or cause is effect:
         return False
     started = effect.evidence.get("dead_from_start")  # dead units: how many were dead before any step
+    overshot = any(f.code == "learning_rate" and f.evidence.get("kind") == "overshoot" for f in found)
     if cause.code == "unscaled_inputs":  # far from 0: the kinks miss the data; large: steps and sigmoids blow up
-        if effect.code == "dead_units" and started is not None and 2 * started < effect.evidence["dead"]:
-            return False  # most of them died during training: something in the training did it
+        if effect.code == "dead_units" and started is not None and 2 * started < effect.evidence["dead"] and overshot:
+            return False  # most of them died when the first steps overshot: those steps killed them
         if effect.code in UNITS:
             return bool(cause.evidence.get("off_origin"))
         return bool(cause.evidence.get("large")) and effect.code not in POOR
@@ -150,7 +152,7 @@ def arrange(findings: list[Finding]) -> list[Finding]:
     found = sorted(findings, key=lambda f: codes.index(f.code))  # stable: layer order within a code
     parent = {}
     for i, effect in enumerate(found):
-        causes = [j for j, cause in enumerate(found) if explains(cause, effect)]
+        causes = [j for j, cause in enumerate(found) if explains(cause, effect, found)]
         if causes:  # the most fundamental cause present
             parent[i] = min(causes, key=lambda j: (codes.index(found[j].code), j))
     children = {i: [j for j in range(len(found)) if parent.get(j) == i] for i in range(len(found))}
