@@ -188,10 +188,10 @@ def _overshoot(case: Case, t: Thresholds) -> Finding | None:
         step, layer, size = max(jumps, key=lambda j: j[2] if np.isfinite(j[2]) else np.inf)
         name = layer_name(layer) if layer < len(case.view.hidden) else "the output layer"
         what = f"by step {step} the weights of {name} had moved by {size:.3g} times their own size"
+    units = " and the large updates knock units off the data" if any(a.can_die for a in case.view.hidden) else ""
     return Finding(
         "learning_rate",
-        f"the first steps overshot: {what}{_rate(case)}: each step jumps past the minimum to a worse point, "
-        f"and the large updates knock units off the data",
+        f"the first steps overshot: {what}{_rate(case)}: each step jumps past the minimum to a worse point{units}",
         {"kind": "overshoot", "first_loss": float(first), "peak_loss": float(peak), "peak_step": int(peak_step),
          "weight_jumps": [[int(s), int(i) + 1, float(j)] for s, i, j in jumps], "learning_rate": case.setup.learning_rate},
         "lower the learning rate 10x (or more) until the loss falls from the first step; scale inputs and "

@@ -182,14 +182,15 @@ def collapsed_units(case: Case, t: Thresholds) -> list[Finding]:
         width, lost = case.zs[layer].shape[1], sum(len(g) - 1 for g in groups)
         cos = min(float(cosines(case.zs[layer][:, g])[0].min()) for g in groups)  # to each group's first unit
         listed = "; ".join(unit_list(units(g)) for g in groups[:4]) + ("; ..." if len(groups) > 4 else "")
+        who = f"units {listed} compute" if len(groups) == 1 else f"{len(groups)} groups of units (units {listed}) each compute"
         out.append(Finding(
             "collapsed_units",
-            f"{layer_name(layer)}: {plural(len(groups), 'group')} of units compute the same feature up to scale "
-            f"(units {listed}; cosine of their pre-activations over the data >= {cos:.4f}); since "
-            f"relu(c z) = c relu(z) each group acts as one unit, so the layer has {width - lost} distinct units of {width}",
+            f"{layer_name(layer)}: {who} the same feature up to scale (cosine of their pre-activations over the "
+            f"data >= {cos:.4f}); since relu(c z) = c relu(z) {'they act' if len(groups) == 1 else 'each group acts'} "
+            f"as one unit, so the layer has {plural(width - lost, 'distinct unit')} of {width}",
             {"layer": layer + 1, "units": units(groups[0]), "groups": [units(g) for g in groups], "cosine": cos,
              "distinct": width - lost}, COLLAPSE_FIX,
-            summary=f"{layer_name(layer)} has {width - lost} distinct units of {width}",
+            summary=f"{layer_name(layer)} has {plural(width - lost, 'distinct unit')} of {width}",
             level=_level(case, lost, width, t)))
     one = _one_direction(case, t)
     return ([one] if one else []) + out
