@@ -37,6 +37,16 @@ def _softmax(z, a):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def _sparsemax(z):
+    """Martins & Astudillo (2016): the Euclidean projection of each row of z onto the simplex."""
+    s = -np.sort(-z, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1)
+    cumulative = np.cumsum(s, axis=-1)
+    support = (1 + k * s > cumulative).sum(axis=-1, keepdims=True)
+    tau = (np.take_along_axis(cumulative, support - 1, axis=-1) - 1) / support
+    return np.maximum(z - tau, 0.0)
+
+
 def _gelu(z, a):
     if a:  # the tanh approximation (torch approximate="tanh", Keras approximate=True)
         return 0.5 * z * (1 + np.tanh(math.sqrt(2 / math.pi) * (z + 0.044715 * z ** 3)))
@@ -147,10 +157,24 @@ ROWS = [
     Activation("relu6", lambda z, a: np.clip(z, 0.0, 6.0), output_range=(0.0, 6.0)),
     Activation("hard_sigmoid", lambda z, a: np.clip(z / 6 + 0.5, 0.0, 1.0), output_range=(0.0, 1.0)),
     Activation("hard_tanh", lambda z, a: np.clip(z, -1.0, 1.0), output_range=(-1.0, 1.0)),
+    # Keras 3's other elementwise activations (keras.activations, same defaults)
+    Activation("celu", lambda z, a: np.where(z > 0, z, a * np.expm1(np.minimum(z, 0.0) / a)), param=1.0,
+               output_range=(-1.0, INF)),
+    Activation("hard_silu", lambda z, a: z * np.clip(z / 6 + 0.5, 0.0, 1.0), output_range=(-0.375, INF)),
+    Activation("hard_shrink", lambda z, a: np.where(np.abs(z) > a, z, 0.0), param=0.5),
+    Activation("soft_shrink", lambda z, a: np.sign(z) * np.maximum(np.abs(z) - a, 0.0), param=0.5),
+    Activation("tanh_shrink", lambda z, a: z - np.tanh(z)),
+    Activation("log_sigmoid", lambda z, a: -np.logaddexp(0.0, -z), output_range=(-INF, 0.0)),
+    Activation("sparse_plus", lambda z, a: np.where(z <= -1, 0.0, np.where(z >= 1, z, (z + 1) ** 2 / 4)),
+               output_range=(0.0, INF)),
+    Activation("sparse_sigmoid", lambda z, a: np.clip((z + 1) / 2, 0.0, 1.0), output_range=(0.0, 1.0)),
+    Activation("squareplus", lambda z, a: (z + np.sqrt(z * z + a)) / 2, param=4.0, output_range=(0.0, INF)),
     Activation("softmax", _softmax, output_range=(0.0, 1.0),
                refused_output="softmax over one output is always exactly 1, whatever the input (seed 002)"),
     Activation("log_softmax", lambda z, a: np.log(_softmax(z, a)), output_range=(-INF, 0.0),
                refused_output="log_softmax over one output is always exactly 0, whatever the input"),
+    Activation("sparsemax", lambda z, a: _sparsemax(z), output_range=(0.0, 1.0),
+               refused_output="sparsemax over one output is always exactly 1, whatever the input"),
 ]
 ACTIVATIONS: dict[str, Activation] = {row.name: row for row in ROWS}
 TRAINABLE = tuple(name for name, row in ACTIVATIONS.items() if row.trainable)

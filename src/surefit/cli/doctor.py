@@ -7,10 +7,13 @@ from ..progress import status
 from .output import console, json_text, planned_outputs, progress_wanted, table, write_outputs
 
 DESCRIPTION = """Examine a trained (or untrained) network with the data it is meant to fit, and
-say what is wrong and what to change: an output activation that cannot reach the target,
-dead, same-side or collapsed units, a one-signed initialisation, a bottleneck, unscaled
-inputs or targets, a target with a singularity at the edge. Exit status: 0 when no problem
-is found, 1 when something is, 2 for bad input."""
+say what is wrong and what to change, causes first with what each explains under it: an
+output activation that cannot reach the target or does not suit the loss, a loss that does
+not suit the target, heavy dropout or weight penalties, unscaled inputs or targets, a
+one-signed or badly scaled initialisation, dead, same-side, collapsed or saturated units, a
+bottleneck, a vanishing gradient, a model no better than a constant. A compiled .keras file
+also tells its loss and optimiser. Exit status: 0 when no problem is found, 1 when something
+is, 2 for bad input."""
 
 
 def register(sub) -> None:
@@ -57,15 +60,26 @@ def run(args) -> int:
 def headline(diagnosis, model_path: str, data_path: str) -> str:
     m, fit = diagnosis.model, diagnosis.fit
     acts = ", ".join(m["hidden_activations"]) or "no hidden layer"
-    verdict = (f"{len(diagnosis.findings)} finding{'s' if len(diagnosis.findings) != 1 else ''}, "
-               "most important first" if diagnosis.findings else "no problems found")
+    causes = len(diagnosis.causes)
+    verdict = (f"{len(diagnosis.findings)} finding{'s' if len(diagnosis.findings) != 1 else ''} from "
+               f"{causes} cause{'s' if causes != 1 else ''}, most important first" if diagnosis.findings
+               else "no problems found")
+    accuracy = f", accuracy {fit['accuracy']:.1%} (always the commoner label: {fit['base_rate']:.1%})" \
+        if "accuracy" in fit else ""
     return (f"surefit doctor {model_path}: {m['kind']} network {'-'.join(map(str, m['widths']))} "
             f"({acts}; output {m['output_activation']}), {m['parameters']} parameters\n"
             f"on {fit['points']} rows of {data_path}: relative RMSE {fit['relative_rmse']:.3g}, "
-            f"max error {fit['max_error']:.3g}: {verdict}")
+            f"max error {fit['max_error']:.3g}{accuracy}: {verdict}")
 
 
 def findings_table(diagnosis):
-    rows = [[str(i), f"{f.code}\n({f.severity})", f"{escape(f.message)}\n[bold]fix:[/bold] {escape(f.fix)}"]
-            for i, f in enumerate(diagnosis.findings, 1)]
+    """One row per finding: a cause, then (indented, numbered under it) what it explains."""
+    from ..doctor.findings import numbering
+    labels = numbering(diagnosis.findings)
+    rows = []
+    for i, f in enumerate(diagnosis.findings):
+        pad = "  " * labels[i].count(".")
+        explains = "; ".join(diagnosis.findings[j].summary or diagnosis.findings[j].code for j in f.explains)
+        text = escape(f.message) + (f"\n[bold]explains:[/bold] {escape(explains)}" if explains else "")
+        rows.append([pad + labels[i], f"{pad}{f.code}\n{pad}({f.severity})", f"{text}\n[bold]fix:[/bold] {escape(f.fix)}"])
     return table("", ["#", "code", "finding and fix"], rows)

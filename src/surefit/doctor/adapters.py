@@ -1,8 +1,8 @@
 """Read any supported model into one common View: dense layers, activations, predictions.
 
-Kinds: a torch.nn.Module built of Linear and activation modules (nn.Sequential or a
-module whose children run in order), a Keras 3 model of Dense/activation layers, a
-saved .keras file, a surefit Model / FitResult or a saved surefit model file.
+Kinds: a torch.nn.Module built of Linear, activation, BatchNorm1d and Dropout modules
+(nn.Sequential or a module whose children run in order), a Keras 3 model of Dense,
+activation, BatchNormalization and Dropout layers (readers.py), a saved .keras file, a surefit Model / FitResult or a saved surefit model file.
 Everything after this file works on the View in float64 numpy; check_readable()
 proves the reading right on the data by comparing the View's own forward pass with
 the model's predictions, so a model we misread is refused, never misdiagnosed.
@@ -18,9 +18,11 @@ from typing import Callable
 import numpy as np
 
 from .. import store
-from ..activations import ACTIVATIONS, Activation, activation
+from ..activations import Activation, activation
 from ..errors import SurefitError
 from ..network import Network
+from .readers import Affine, keras_steps, torch_steps
+from .setup import Setup
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class View(Network):
     """A model read as a plain Network, with what it is and its own predictions."""
     kind: str = ""  # "pytorch", "keras" or "surefit"
     predict: Callable[[np.ndarray], np.ndarray] | None = None  # the model's own predictions (N,), user units
+    setup: Setup = Setup()  # how it is trained, as far as the model says (setup.py)
 
 
 def view(model) -> View:
@@ -70,8 +73,11 @@ def _load_keras(path: Path):
         import keras
     except ImportError:
         raise SurefitError("reading a .keras file needs keras 3: pip install 'surefit[keras]'") from None
-    try:
-        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    try:  # compiled if the file allows it: the loss and optimiser tell the doctor how it was trained
+        try:
+            return keras.saving.load_model(path, safe_mode=True, compile=True)
+        except Exception:  # a custom loss or optimiser: the layers alone
+            return keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as exc:  # keras raises many kinds for a bad file
         raise SurefitError(f"cannot read {path} as a Keras model: {str(exc).splitlines()[0]}") from None
 
@@ -98,27 +104,7 @@ def _surefit(model) -> View:
 
 def _torch(module) -> View:
     import torch
-    nn = torch.nn
-    named = {nn.ReLU: lambda m: activation("relu"), nn.Tanh: lambda m: activation("tanh"),
-             nn.Sigmoid: lambda m: activation("sigmoid"), nn.SiLU: lambda m: activation("silu"),
-             nn.LeakyReLU: lambda m: activation("leaky_relu", m.negative_slope),
-             nn.ELU: lambda m: activation("elu", m.alpha),
-             nn.GELU: lambda m: activation("gelu", float(m.approximate == "tanh")),
-             nn.Softplus: lambda m: activation("softplus") if m.beta == 1 else None,
-             nn.Softmax: lambda m: activation("softmax"), nn.LogSoftmax: lambda m: activation("log_softmax")}
-    steps = []
-    for m in _leaves(module):
-        if isinstance(m, nn.Linear):
-            W = m.weight.detach().cpu().double().numpy().T.copy()
-            b = m.bias.detach().cpu().double().numpy().copy() if m.bias is not None else np.zeros(W.shape[1])
-            steps.append((W, b))
-        elif isinstance(m, (nn.Identity, nn.Dropout, nn.Flatten)):
-            continue  # no effect on one sample at inference
-        elif type(m) in named and named[type(m)](m) is not None:
-            steps.append(named[type(m)](m))
-        else:
-            raise SurefitError(f"cannot examine a module containing {type(m).__name__}: the doctor reads "
-                               "Linear layers and activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, ...)")
+    steps, setup = torch_steps(module)
 
     def predict(X: np.ndarray) -> np.ndarray:
         p = next(module.parameters())
@@ -131,81 +117,54 @@ def _torch(module) -> View:
             module.train(was_training)
         return out.detach().cpu().double().numpy().reshape(len(X), -1)[:, 0]
 
-    return _assemble("pytorch", steps, predict)
-
-
-def _leaves(module) -> list:
-    children = list(module.children())
-    return [module] if not children else [leaf for c in children for leaf in _leaves(c)]
+    return _assemble("pytorch", steps, predict, setup)
 
 
 def _keras(model) -> View:
     import keras
-    steps = []
-    for layer in _keras_leaves(model):
-        kind = type(layer).__name__
-        config = layer.get_config()
-        if kind in ("InputLayer", "Dropout", "Flatten"):
-            continue
-        if kind == "Dense":
-            weights = layer.get_weights()
-            W = np.asarray(weights[0], dtype=float)
-            steps.append((W, np.asarray(weights[1], float) if len(weights) > 1 else np.zeros(W.shape[1])))
-            steps.append(_keras_activation(config["activation"]))
-        elif kind == "Activation":
-            steps.append(_keras_activation(config["activation"]))
-        elif kind == "ReLU" and config.get("max_value") is None and not config.get("threshold"):
-            slope = float(config.get("negative_slope") or 0.0)
-            steps.append(activation("leaky_relu", slope) if slope else activation("relu"))
-        elif kind == "LeakyReLU":
-            steps.append(activation("leaky_relu", float(config["negative_slope"])))
-        elif kind == "ELU":
-            steps.append(activation("elu", float(config.get("alpha", 1.0))))
-        elif kind == "Softmax":
-            steps.append(activation("softmax"))
-        else:
-            raise SurefitError(f"cannot examine a Keras model containing {kind}: the doctor reads "
-                               "Dense layers and activations")
+    steps, setup = keras_steps(model)
 
     def predict(X: np.ndarray) -> np.ndarray:
         out = keras.ops.convert_to_numpy(model(np.asarray(X, dtype="float32"), training=False))
         return np.asarray(out, dtype=float).reshape(len(X), -1)[:, 0]
 
-    return _assemble("keras", [s for s in steps if not (isinstance(s, Activation) and s.name == "linear")],
-                     predict)
+    return _assemble("keras", steps, predict, setup)
 
 
-def _keras_leaves(model) -> list:
-    inner = getattr(model, "layers", None)
-    return [model] if inner is None else [leaf for layer in inner for leaf in _keras_leaves(layer)]
-
-
-KERAS_NAMES = {"swish": "silu"}
-KERAS_PARAMS = {"leaky_relu": 0.2, "elu": 1.0}  # keras.activations' defaults
-
-
-def _keras_activation(name) -> Activation:
-    if not isinstance(name, str) or KERAS_NAMES.get(name, name) not in ACTIVATIONS:
-        raise SurefitError(f"cannot examine the Keras activation {name!r}")
-    name = KERAS_NAMES.get(name, name)
-    return activation(name, KERAS_PARAMS.get(name, 0.0))
-
-
-def _assemble(kind: str, steps: list, predict) -> View:
-    """steps: (W, b) pairs and Activations in the order the model runs them."""
-    layers, acts = [], []
+def _assemble(kind: str, steps: list, predict, setup: Setup) -> View:
+    """steps: (W, b) pairs, Activations and Affines in the order the model runs them. Stacked
+    activations compose; an Affine folds into the dense layer before it (when no activation
+    came between) or into the one after it."""
+    layers, acts, pending = [], [], None  # pending: an Affine waiting for the next dense layer
     for step in steps:
-        if isinstance(step, Activation):
-            if not layers or len(acts) == len(layers):
-                raise SurefitError("cannot examine a model with an activation that does not follow "
-                                   "exactly one dense layer")
-            acts.append(step)
+        if isinstance(step, Affine):
+            if layers and len(acts) < len(layers):  # dense -> affine: fold into the dense output
+                W, b = layers[-1]
+                layers[-1] = (W * step.scale, b * step.scale + step.shift)
+            else:
+                pending = step if pending is None else Affine(pending.scale * step.scale,
+                                                              pending.shift * step.scale + step.shift)
+        elif isinstance(step, Activation) and step.name == "linear":
+            continue  # Dense's default: nothing to apply
+        elif isinstance(step, Activation):
+            if not layers or pending is not None:
+                raise SurefitError("cannot examine a model with an activation before its first dense layer "
+                                   "or right after a normalisation that follows an activation")
+            if len(acts) == len(layers):
+                acts[-1] = compose(acts[-1], step)  # stacked activations: Dense(relu) then Activation(relu)
+            else:
+                acts.append(step)
         else:
+            W, b = step
+            if pending is not None:  # affine -> dense: fold into the dense input
+                W, b, pending = pending.scale[:, None] * W, b + pending.shift @ W, None
             if len(acts) < len(layers):
                 acts.append(activation("linear"))
-            layers.append(step)
+            layers.append((W, b))
     if not layers:
         raise SurefitError("the model has no dense layer to examine")
+    if pending is not None:
+        raise SurefitError("cannot examine a model that ends in a normalisation after its last activation")
     acts += [activation("linear")] * (len(layers) - len(acts))
     for (W, _), (W_next, _) in zip(layers, layers[1:]):
         if W.shape[1] != W_next.shape[0]:
@@ -213,7 +172,32 @@ def _assemble(kind: str, steps: list, predict) -> View:
                                f"of {W_next.shape[0]} inputs")
     if layers[-1][0].shape[1] != 1:
         raise SurefitError(f"the doctor examines networks with one output, not {layers[-1][0].shape[1]}")
-    return View(tuple(layers), tuple(acts), kind=kind, predict=predict)
+    return View(tuple(layers), tuple(acts), kind=kind, predict=predict, setup=setup)
+
+
+def _same(theirs: np.ndarray, ours: np.ndarray) -> bool:
+    finite = np.isfinite(theirs) & np.isfinite(ours)
+    scale = 1.0 + float(np.abs(theirs[finite]).max(initial=0.0))
+    return bool((np.isfinite(theirs) == np.isfinite(ours)).all()
+                and np.abs(theirs[finite] - ours[finite]).max(initial=0.0) <= 1e-3 * scale)
+
+
+IDEMPOTENT = ("relu", "relu6", "hard_tanh", "linear")  # f(f(z)) = f(z)
+
+
+def compose(first: Activation, second: Activation) -> Activation:
+    """second(first(z)) as one activation (a Dense with an activation followed by an Activation
+    layer). The properties are the ones both share, so a check never assumes more than holds."""
+    if first.name == "linear":
+        return second
+    if second.name == "linear" or (first.name == second.name and first.name in IDEMPOTENT
+                                   and first.param == second.param):
+        return first
+    lo, hi = second.output_range
+    return Activation(f"{first.name}+{second.name}", lambda z, a: second(first(z)),
+                      piecewise_linear=first.piecewise_linear and second.piecewise_linear,
+                      can_die=first.can_die, output_range=(lo, hi),
+                      refused_output=second.refused_output)
 
 
 def check_readable(v: View, X: np.ndarray) -> np.ndarray:
@@ -223,11 +207,8 @@ def check_readable(v: View, X: np.ndarray) -> np.ndarray:
         raise SurefitError(f"the model takes {v.widths[0]} input column(s), the data has {X.shape[1]}")
     theirs = v.predict(X)
     with np.errstate(all="ignore"):
-        ours = v.forward(X)
-    finite = np.isfinite(theirs) & np.isfinite(ours)
-    scale = 1.0 + float(np.abs(theirs[finite]).max(initial=0.0))
-    if (np.isfinite(theirs) != np.isfinite(ours)).any() or \
-            np.abs(theirs[finite] - ours[finite]).max(initial=0.0) > 1e-3 * scale:
+        ours = [v.forward(X), v.astype(np.float32).forward(X.astype(np.float32)).astype(float)]
+    if not any(_same(theirs, mine) for mine in ours):  # float32 models overflow where float64 does not
         raise SurefitError("cannot examine this model: its predictions are not those of its dense layers "
                            "and activations run in order (a custom forward()?); give an nn.Sequential")
     return theirs
