@@ -131,7 +131,15 @@ def write_markdown(path: Path, records, args, notes_: list[str], command: str) -
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    torch.set_num_threads(1)  # the run's whole life, and what the machine line reports
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # the whole run (and what the machine line reports), then restored
+    try:
+        return bench(args, argv)
+    finally:
+        torch.set_num_threads(before)
+
+
+def bench(args, argv: list[str] | None) -> int:
     json_path = args.out.with_suffix(".json")
     stamp = report.now()
     started, load_before = time.perf_counter(), os.getloadavg()
