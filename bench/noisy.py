@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import json
 import multiprocessing
 import os
 import sys
@@ -49,6 +50,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="comma-separated: " + ",".join(noisy_peers.BY_KEY))
     p.add_argument("--max-units", type=int, help="leave out networks with more hidden units than this")
     p.add_argument("--jobs", type=int, default=1, help="data seeds fitted at once, each on one thread (default 1)")
+    p.add_argument("--report-only", action="store_true",
+                   help="write the markdown from the records JSON beside --out, running nothing "
+                        "(an interrupted run's, or after changing the report)")
     p.add_argument("--effort", type=float, default=1.0, help=argparse.SUPPRESS)  # the tests' tiny fits
     p.add_argument("--out", type=Path, help="markdown to write (default bench/RESULTS-noisy.md; "
                                             "--quick: RESULTS-noisy-quick.md)")
@@ -139,8 +143,20 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(before)
 
 
+def read_records(path: Path) -> list:
+    return [noisy_peers.NoisyRecord(**{k: v for k, v in r.items() if k != "date"})
+            for r in json.loads(path.read_text())]
+
+
 def bench(args, argv: list[str] | None) -> int:
     json_path = args.out.with_suffix(".json")
+    command = ("python bench/noisy.py " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
+    if args.report_only:
+        records = read_records(json_path)
+        write_markdown(args.out, records, args, [f"Written from {json_path.name}, run nothing: "
+                                                 "its seeds and timings are that run's."], command)
+        print("\n".join(noisy_report.checks(records, args.cases)))
+        return 0
     stamp = report.now()
     started, load_before = time.perf_counter(), os.getloadavg()
 
@@ -150,7 +166,6 @@ def bench(args, argv: list[str] | None) -> int:
 
     records = run_all(args, on_done)
     wall = time.perf_counter() - started
-    command = ("python bench/noisy.py " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     write_markdown(args.out, records, args, notes(args, wall, load_before, os.getloadavg()), command)
     report.write_records(json_path, [(stamp, r) for r in records])
     print("\n".join(noisy_report.checks(records, args.cases)))
