@@ -153,8 +153,11 @@ def bench(args, argv: list[str] | None) -> int:
     command = ("python bench/noisy.py " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     if args.report_only:
         records = read_records(json_path)
-        write_markdown(args.out, records, args, [f"Written from {json_path.name}, run nothing: "
-                                                 "its seeds and timings are that run's."], command)
+        note = (f"Written from {json_path.name} without running anything: the seeds, timings and load are "
+                "that run's; the seeds column says how many data seeds each row has (a run stopped early "
+                "leaves the later cases a seed short), and the slow rows (the CV peer on a 64,64 network "
+                "or 2000 points, the GP on 2000 points) have fewer, their ratios over those seeds only.")
+        write_markdown(args.out, records, args, [note], command)
         print("\n".join(noisy_report.checks(records, args.cases)))
         return 0
     stamp = report.now()

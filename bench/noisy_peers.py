@@ -9,7 +9,8 @@ fit(X, y) / predict(X), given the same training arrays and scored on the same po
   cases and on friedman1 and diabetes only, where it is the natural way in.
 - MLP defaults: MLPRegressor with the same hidden layers, everything else default (Adam, 200 epochs).
 - MLP lbfgs+scaler: inputs and targets standardised, L-BFGS, max_iter 1000 (5x the
-  default; measured converged on these sizes), alpha at its default 1e-4.
+  default; 5000 moved sin(2x)'s errors by at most 6%, 64,64 relu, and not at all with
+  8 units), alpha at its default 1e-4.
 - MLP lbfgs+scaler, CV alpha: the same in a GridSearchCV over alpha = 10^-5 .. 10^2, one
   per decade, 5-fold, refitted on all the rows.
 - Gaussian process: ConstantKernel * RBF + WhiteKernel, normalize_y, 2 optimiser restarts.
