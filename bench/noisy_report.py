@@ -1,0 +1,205 @@
+"""Summaries of the noisy benchmark's records: tables per case group, the issue's
+done-means as PASS/FAIL lines, and bench/RESULTS-noisy.md.
+
+Every ratio is surefit / peer on the data seeds both ran (a slow peer may have run
+fewer), median over median: above 1 means surefit's error (or time) is the larger.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from typing import Iterable, Sequence
+
+from noisy_cases import Case, net_label
+from noisy_peers import CONTESTANTS, GP, MLPS, RIDGE, SUREFIT, NoisyRecord
+
+SUREFITS = (SUREFIT, "surefit.Regressor")
+PEERS = [c.name for c in CONTESTANTS if c.name not in SUREFITS]
+GP_BOUND, BIG_BOUND, NOISE_BOUND, NOISELESS_BOUND = 1.25, 1.3, 0.3, 1e-4
+BIG, SMALL = (64, 64), (8,)
+
+Key = tuple[str, str, str]  # (case, net, contestant)
+
+
+def grouped(records: Iterable[NoisyRecord]) -> dict[Key, list[NoisyRecord]]:
+    rows = defaultdict(list)
+    for r in records:
+        rows[(r.case, r.net, r.contestant)].append(r)
+    return rows
+
+
+def median(records: Sequence[NoisyRecord], field: str = "rmse") -> float:
+    return statistics.median(getattr(r, field) for r in records) if records else math.nan
+
+
+def paired_ratio(ours: Sequence[NoisyRecord], theirs: Sequence[NoisyRecord], field: str = "rmse") -> float:
+    """median(ours) / median(theirs) over the seeds both have; nan if none."""
+    seeds = {r.seed for r in ours} & {r.seed for r in theirs}
+    a = [r for r in ours if r.seed in seeds]
+    b = [r for r in theirs if r.seed in seeds]
+    if not seeds:
+        return math.nan
+    top, bottom = median(a, field), median(b, field)
+    return top / bottom if bottom > 0 else (1.0 if top == bottom else math.inf)
+
+
+def fmt(x: float) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3g}"
+
+
+def peer_of(rows, case: str, net: str, peer: str) -> list[NoisyRecord]:
+    """A peer's records against one of surefit's networks: its own network's, or its only ones."""
+    return rows.get((case, net, peer)) or rows.get((case, "", peer), [])
+
+
+def error_table(cases: Sequence[Case], rows) -> list[str]:
+    """One line per case and network: surefit's median (worst) error, each peer's median and ratio."""
+    peers = [p for p in PEERS if any(k[2] == p for k in rows)]
+    head = ["case", "net", "sigma", "seeds", f"{SUREFIT} median (worst)", "surefit.Regressor",
+            *[f"{p} (ratio)" for p in peers]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for case, net in case_nets(cases, rows):
+        ours = rows[(case.key, net, SUREFIT)]
+        cells = [case.key, net, fmt(case.sigma), str(len(ours)),
+                 f"{fmt(median(ours))} ({fmt(max(r.rmse for r in ours))})",
+                 fmt(median(rows.get((case.key, net, SUREFITS[1]), [])))]
+        for p in peers:
+            theirs = peer_of(rows, case.key, net, p)
+            cells.append(f"{fmt(median(theirs))} ({fmt(paired_ratio(ours, theirs))})" if theirs else "—")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def time_table(cases: Sequence[Case], rows) -> list[str]:
+    """Median seconds per fit (training only), and surefit.fit's time over each peer's."""
+    names = [n for n in (*SUREFITS, *PEERS) if any(k[2] == n for k in rows)]
+    head = ["case", "net", *[n if n in SUREFITS else f"{n} (ratio)" for n in names]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for case, net in case_nets(cases, rows):
+        ours = rows[(case.key, net, SUREFIT)]
+        cells = [case.key, net]
+        for n in names:
+            theirs = peer_of(rows, case.key, net, n)
+            ratio = "" if n in SUREFITS else f" ({fmt(paired_ratio(ours, theirs, 'time_s'))})"
+            cells.append(f"{fmt(median(theirs, 'time_s'))} s{ratio}" if theirs else "—")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def detail_table(cases: Sequence[Case], rows) -> list[str]:
+    """Every row: seeds, median and worst error, median relative error and time."""
+    head = ["case", "net", "contestant", "seeds", "median RMSE", "worst RMSE", "median RMSE / std",
+            "median time / fit"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for case in cases:
+        for (key, net, name), mine in rows.items():
+            if key == case.key:
+                lines.append("| " + " | ".join([key, net or "(none)", name, str(len(mine)), fmt(median(mine)),
+                                                fmt(max(r.rmse for r in mine)), fmt(median(mine, "relative_rmse")),
+                                                f"{fmt(median(mine, 'time_s'))} s"]) + " |")
+    return lines
+
+
+def case_nets(cases: Sequence[Case], rows) -> list[tuple[Case, str]]:
+    """(case, network) pairs surefit.fit ran, in the cases' order."""
+    return [(c, net_label(n)) for c in cases for n in c.nets if (c.key, net_label(n), SUREFIT) in rows]
+
+
+def check(label: str, results: list[tuple[str, float]], bound: float, what: str = "cases") -> str:
+    """'PASS label: 12/12 cases; worst 0.8 at ...' from (where, ratio) pairs; ratio <= bound passes."""
+    if not results:
+        return f"SKIP {label}: no such case in this run"
+    known = [(w, r) for w, r in results if not math.isnan(r)]
+    passed = sum(r <= bound for _, r in known)
+    where, worst = max(known, key=lambda wr: wr[1]) if known else ("", math.nan)
+    verdict = "PASS" if passed == len(results) else "FAIL"
+    return f"{verdict} {label}: {passed}/{len(results)} {what}; worst {fmt(worst)} at {where}"
+
+
+def against(rows, cases, ours_name: str, peers: Sequence[str], keep) -> list[tuple[str, float]]:
+    """(case net (vs worst peer), max over peers of ours / peer) for the (case, net) pairs `keep` admits."""
+    out = []
+    for case in cases:
+        for net in case.nets:
+            label = net_label(net)
+            ours = rows.get((case.key, label, ours_name))
+            if not ours or not keep(case, net):
+                continue
+            ratios = {p: paired_ratio(ours, peer_of(rows, case.key, label, p))
+                      for p in peers if peer_of(rows, case.key, label, p)}
+            if ratios:
+                p, r = max(ratios.items(), key=lambda pr: -math.inf if math.isnan(pr[1]) else pr[1])
+                out.append((f"{case.key} {label} (vs {p})", r))
+    return out
+
+
+def bigger_against_smaller(rows, cases, ours_name: str) -> list[tuple[str, float]]:
+    out = []
+    for case in cases:
+        for act in ("tanh", "relu"):
+            big, small = (rows.get((case.key, net_label((w, act)), ours_name)) for w in (BIG, SMALL))
+            if case.noisy and big and small:
+                out.append((f"{case.key} {act}", paired_ratio(big, small)))
+    return out
+
+
+def noise_fits(rows, cases, ours_name: str) -> list[tuple[str, float]]:
+    """Per fit: |estimate / sigma - 1| (inf when the result has no estimate), cases with sigma and >= 100 points."""
+    out = []
+    for case in cases:
+        if not case.sigma or case.n < 100:
+            continue
+        for (key, net, name), mine in rows.items():
+            if key == case.key and name == ours_name:
+                out += [(f"{key} {net} seed {r.seed}", math.inf if r.noise_level is None
+                         else abs(r.noise_level / case.sigma - 1)) for r in mine]
+    return out
+
+
+def checks(records: Sequence[NoisyRecord], cases: Sequence[Case]) -> list[str]:
+    """The issue's done-means, one line each, for each way into surefit that ran."""
+    rows = grouped(records)
+    lines = []
+    for ours in [s for s in SUREFITS if any(r.contestant == s for r in records)]:
+        noisy_1d = lambda c, n: c.noisy and c.inputs == 1  # noqa: E731
+        lines += [
+            check(f"{ours} <= best sklearn MLP (same layers) on every noisy 1-D case",
+                  against(rows, cases, ours, MLPS, noisy_1d), 1.0),
+            check(f"{ours} within {GP_BOUND}x of the Gaussian process, tanh on smooth noisy targets",
+                  against(rows, cases, ours, [GP], lambda c, n: c.noisy and c.smooth and n[1] == "tanh"), GP_BOUND),
+            check(f"{ours} <= best sklearn MLP (same layers) on friedman1",
+                  against(rows, cases, ours, MLPS, lambda c, n: c.group == "friedman1"), 1.0),
+            check(f"{ours} <= RidgeCV on diabetes (held-out RMSE)",
+                  against(rows, cases, ours, [RIDGE], lambda c, n: c.group == "diabetes"), 1.0),
+            check(f"{ours} 64,64 <= {BIG_BOUND}x the 8-unit net on the same noisy data",
+                  bigger_against_smaller(rows, cases, ours), BIG_BOUND),
+            check(f"{ours} noise_level within {NOISE_BOUND:.0%} of the true sigma (>= 100 points; "
+                  "inf: not reported)", noise_fits(rows, cases, ours), NOISE_BOUND, "fits"),
+            check(f"{ours} sentence mentions the noise on noisy data (a proxy for 'names the right limit')",
+                  [(f"{r.case} {r.net} seed {r.seed}", 0.0 if "noise" in (r.sentence or "") else 1.0)
+                   for c in cases if c.noisy for r in records if r.case == c.key and r.contestant == ours],
+                  0.5, "fits"),
+            check(f"{ours} noiseless sin(2x), 8 tanh: relative RMSE <= {NOISELESS_BOUND:g} on every seed",
+                  [(f"{r.case} seed {r.seed} (relative RMSE / bound)", r.relative_rmse / NOISELESS_BOUND)
+                   for c in cases if not c.noisy for r in records
+                   if r.case == c.key and r.contestant == ours and r.net == "8 tanh"], 1.0, "seeds"),
+        ]
+    return lines
+
+
+def group_sections(records: Sequence[NoisyRecord], cases: Sequence[Case], details: bool = True) -> list[str]:
+    rows = grouped(records)
+    text = []
+    for group in dict.fromkeys(c.group for c in cases):
+        mine = [c for c in cases if c.group == group and any(k[0] == c.key for k in rows)]
+        if not mine:
+            continue
+        text += [f"## {group}", "", *[f"- `{c.key}`: {c.title}" for c in mine], "",
+                 "Error against the truth (RMSE; diabetes: held-out RMSE), median over seeds; "
+                 "a peer's cell is its median (surefit.fit / peer).", "",
+                 *error_table(mine, rows), "", "Median time per fit (training only; surefit.fit / peer).", "",
+                 *time_table(mine, rows), ""]
+        if details:
+            text += ["<details><summary>every row</summary>", "", *detail_table(mine, rows), "", "</details>", ""]
+    return text
