@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Sequence
 
+import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
@@ -133,7 +134,7 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, o
             train_relative_rmse=float(losses[g, best - g * K].sqrt()), time_s=elapsed, candidates=K, seed=seed,
             units_alive=alive, units_total=total, revived=int(revived.revived[g]) if revived else 0,
             trainers=the_plan.trainer.names, target=problem.description, history=history.per_group[g],
-            problem=problem, notes=notes(problem, the_plan), candidate_errors=tuple(losses[g].sqrt().tolist()),
+            problem=problem, notes=notes(problem, the_plan, model), candidate_errors=tuple(losses[g].sqrt().tolist()),
             effective_parameters=gamma,
             noise_level=noise_of(problem, float(losses[g, best - g * K]) * len(data.y), len(data.y), gamma,
                                  y_scaler.scale[0])))
@@ -169,13 +170,37 @@ def noise_of(problem: problems.Problem, sse: float, N: int, gamma: float | None,
     return free
 
 
-def notes(problem: problems.Problem, the_plan: Plan) -> tuple[str, ...]:
-    """What the user should know beside the status: too few points, fewer candidates."""
+def notes(problem: problems.Problem, the_plan: Plan, model: Model) -> tuple[str, ...]:
+    """What the user should know beside the status: too few points, fewer candidates, a
+    network that swings far outside the data between its training points."""
     out = []
     N, P = len(problem.X), the_plan.net.n_params
     if the_plan.net.hidden and N < P and not the_plan.regularised:
         out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
                    f"through every point, so between them the fit says little; use more points or fewer units")
+    swing = between_points(problem, model)
+    if swing:
+        out.append(swing)
     if the_plan.note:
         out.append(the_plan.note)
     return tuple(out)
+
+
+SWING_POINTS = 4000  # random points in the training inputs' box where the network is checked
+SWING_FACTOR = 3.0  # outside the targets' range by this many times its width is no interpolation
+
+
+def between_points(problem: problems.Problem, model: Model) -> str:
+    """A warning when, somewhere in the box of the training inputs, the network goes far outside
+    the targets' range (a wide unregularised net on few points can; no metric on the training or
+    held-out rows shows it)."""
+    lo, hi = problem.X.min(0), problem.X.max(0)
+    X = np.random.default_rng(0).uniform(lo, hi, size=(SWING_POINTS, len(lo)))
+    pred = model.predict(X)
+    y_lo, y_hi = float(problem.y.min()), float(problem.y.max())
+    width = max(y_hi - y_lo, 1e-300)
+    worst = float(np.max(np.maximum(pred - y_hi, y_lo - pred)))
+    if not np.isfinite(worst) or worst > SWING_FACTOR * width:
+        return (f"between the training points the network reaches {float(np.max(np.abs(pred))):.3g}, far outside "
+                f"the targets' range ({y_lo:.3g} to {y_hi:.3g}): do not trust it between them")
+    return ""
