@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export KERAS_BACKEND := torch
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench bench-noisy bench-peers clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -20,6 +20,13 @@ test: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+bench-noisy: setup
+	$(PY) bench/noisy.py --jobs 2
+
+bench-peers: setup
+	$(PY) -m pip install -q -c constraints.txt -e '.[peers]'
+	$(PY) bench/peers_run.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache
