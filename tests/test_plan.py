@@ -56,8 +56,8 @@ def test_a_fit_too_big_for_memory_is_refused_with_what_fits(monkeypatch):
     with pytest.raises(SurefitError, match=r"would need about 6.\d+ GB of memory \(200 points, 60,001 param.*"
                                            r"but 1 GB is free to use; .* hidden widths of at most about \d+"):
         plan(LINE, FitSettings(hidden=(20000,), candidates=1))
-    monkeypatch.setattr("surefit.plan.budget_bytes", lambda: 10**8)
-    with pytest.raises(SurefitError, match=r"100 MB is free to use; it would fit with at most about [\d,]+ points"):
+    monkeypatch.setattr("surefit.plan.budget_bytes", lambda: 2 * 10**7)  # less than 10^6 points' data
+    with pytest.raises(SurefitError, match=r"20 MB is free to use; it would fit with at most about [\d,]+ points"):
         plan(from_function("x", (0, 1), points=10**6), FitSettings(hidden=(8,), candidates=1))
     net = plan(LINE, FitSettings(hidden=(30,))).net  # 91 parameters: 8 candidates by default
     monkeypatch.setattr("surefit.plan.budget_bytes", lambda: peak_bytes(net, 200, 3, True))

@@ -1,5 +1,5 @@
 """Trainers behind one interface (init / step / done / forget; see base.py), wrappers that
-compose them (chain.py, revival.py, early.py), a weight penalty (ridge.py), and the loop
+compose them (chain.py, revival.py, early.py, subsample.py), a weight penalty (ridge.py), and the loop
 that runs them (driver.py)."""
 from ..status import Status
 from .adam import Adam
@@ -11,7 +11,8 @@ from .lbfgs import LBFGS
 from .lm import LevenbergMarquardt
 from .revival import Revival
 from .ridge import Evidence, Ridge
+from .subsample import Subsample
 from .wide import WideLevenbergMarquardt
 
 __all__ = ["Adam", "Chain", "EarlyStopping", "Evidence", "Exact", "LBFGS", "LevenbergMarquardt", "Revival",
-           "Ridge", "WideLevenbergMarquardt", "Data", "State", "Status", "Stopping", "Trainer"]
+           "Ridge", "Subsample", "WideLevenbergMarquardt", "Data", "State", "Status", "Stopping", "Trainer"]
