@@ -7,7 +7,7 @@ from surefit.plan import default_candidates, peak_bytes, plan
 from surefit.problem import from_arrays, from_function
 from surefit.settings import FitSettings
 from surefit.status import Status
-from surefit.trainers import LBFGS, Adam, Chain, Exact, LevenbergMarquardt, Revival
+from surefit.trainers import LBFGS, Adam, Chain, ConjugateGradientLM, Exact, LevenbergMarquardt, Revival, Subsample
 
 LINE = from_function("sin(3*x)", (-1, 1), points=200)
 
@@ -16,15 +16,17 @@ def stages(trainer):
     """The plain trainers inside wrappers, in the order they run."""
     if isinstance(trainer, Revival):
         return stages(trainer.inner)
+    if isinstance(trainer, Subsample):
+        return stages(trainer.inner) + stages(trainer.refine)
     if isinstance(trainer, Chain):
         return [t for stage in trainer.stages for t in stages(stage)]
     return [trainer]
 
 
-def test_lm_for_small_networks_and_lbfgs_or_adam_then_lbfgs_for_large():
+def test_lm_for_small_networks_and_lm_cg_or_adam_then_lbfgs_for_large():
     kinds = lambda settings: [type(t) for t in stages(plan(LINE, settings).trainer)]  # noqa: E731
     assert kinds(FitSettings(hidden=(8,))) == [LevenbergMarquardt]
-    assert kinds(FitSettings(hidden=(45, 45))) == [LBFGS]  # from the data-aware start
+    assert kinds(FitSettings(hidden=(45, 45))) == [ConjugateGradientLM]  # from the data-aware start
     assert kinds(FitSettings(hidden=(45, 45), init="he")) == [Adam, LBFGS]
     smooth = stages(plan(LINE, FitSettings(activation="tanh")).trainer)[0]
     assert smooth.min_scale > stages(plan(LINE, FitSettings()).trainer)[0].min_scale  # a higher floor

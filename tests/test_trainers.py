@@ -5,13 +5,14 @@ import torch
 from catalogue import CATALOGUE
 
 import surefit
+from surefit.errors import SurefitError
 from surefit.init import initialise
 from surefit.registry import INITIALISERS
 from surefit.network import NetSettings
-from surefit.trainers import LBFGS, Adam, Data, LevenbergMarquardt, State, Status, Stopping
+from surefit.trainers import LBFGS, Adam, ConjugateGradientLM, Data, LevenbergMarquardt, State, Status, Stopping
 from surefit.trainers.base import track
 
-TRAINERS = ["lm", "adam", "lbfgs", "adam+lbfgs"]
+TRAINERS = ["lm", "lm-cg", "adam", "lbfgs", "adam+lbfgs"]
 MATRIX_STEPS = 30
 
 
@@ -33,6 +34,10 @@ def test_lm_from_the_data_init_reaches_the_tolerance(entry):
 @pytest.mark.parametrize("trainer", TRAINERS)
 @pytest.mark.parametrize("entry", CATALOGUE, ids=lambda t: t.name)
 def test_every_trainer_and_init_keeps_the_invariants(entry, trainer, init):
+    if trainer == "lm-cg" and entry.noise:  # it cannot choose a ridge by the evidence, and says so
+        with pytest.raises(SurefitError, match="lm-cg takes a fixed weight penalty"):
+            surefit.fit(entry.target, entry.domain, trainer=trainer, init=init, **entry.fit_args())
+        return
     result = surefit.fit(entry.target, entry.domain, trainer=trainer, init=init, candidates=2,
                          max_steps=MATRIX_STEPS, **entry.fit_args())
     history = np.array(result.history)
@@ -44,7 +49,7 @@ def test_every_trainer_and_init_keeps_the_invariants(entry, trainer, init):
     assert len(history) <= MATRIX_STEPS * len(result.trainers)
     if result.status is Status.MAX_STEPS:  # the last trainer used all its steps
         assert len(history) >= MATRIX_STEPS
-    if trainer in ("lm", "lbfgs") and not entry.noise:  # each step is accepted only if the loss did not rise
+    if trainer in ("lm", "lm-cg", "lbfgs") and not entry.noise:  # each step is accepted only if the loss did not rise
         # (measured data: the penalty is re-chosen as training goes, so the objective itself moves)
         assert np.all(np.diff(history) <= 1e-12 * history[:-1])
     if trainer == "adam+lbfgs" and not entry.noise:  # the L-BFGS stage never raises the loss either
@@ -75,8 +80,8 @@ def small_problem(groups=1, K=3, seed=0):
     return Data(net, X, y, groups=groups), theta
 
 
-ALL = [LevenbergMarquardt(), Adam(), LBFGS()]
-IDS = ["lm", "adam", "lbfgs"]
+ALL = [LevenbergMarquardt(), ConjugateGradientLM(), Adam(), LBFGS()]
+IDS = ["lm", "lm-cg", "adam", "lbfgs"]
 
 
 @pytest.mark.parametrize("trainer", ALL, ids=IDS)
@@ -111,7 +116,7 @@ def test_a_finished_group_is_left_untouched(trainer):
     assert state.verdicts[0] is Status.CONVERGED
 
 
-@pytest.mark.parametrize("trainer", [LevenbergMarquardt(), Adam(), LBFGS()], ids=["lm", "adam", "lbfgs"])
+@pytest.mark.parametrize("trainer", ALL, ids=IDS)
 def test_stacked_groups_train_as_they_would_alone(trainer):
     both, theta = small_problem(groups=2)
     alone = Data(both.net, both.X, both.y)

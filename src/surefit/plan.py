@@ -19,8 +19,8 @@ from .registry import TRAINERS
 from .resources import budget_bytes, size
 from .settings import FitSettings
 from .status import Status
-from .trainers import (LBFGS, Adam, Chain, EarlyStopping, Evidence, Exact, LevenbergMarquardt, Revival, Ridge,
-                       Subsample, Trainer, WideLevenbergMarquardt)
+from .trainers import (LBFGS, Adam, Chain, ConjugateGradientLM, EarlyStopping, Evidence, Exact, LevenbergMarquardt,
+                       Revival, Ridge, Subsample, Trainer, WideLevenbergMarquardt)
 from .trainers.rows import chunk_rows
 
 LM_MAX_PARAMS = 800  # above this a Levenberg-Marquardt step (O(N P^2 + P^3)) costs too much
@@ -58,8 +58,20 @@ def levenberg_marquardt(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -
     curvature that near-collinear units (with large output weights) amplify, so their steps
     need a higher floor; ReLU nets are piecewise linear in each unit's weights and fare
     better with scaling close to Marquardt's (measured on log(x): 50-10 relu, 20 tanh)."""
-    return LevenbergMarquardt(min_scale=1e-3 if activation(net.activation).piecewise_linear else 1e-2,
-                              ridge=ridge)
+    return LevenbergMarquardt(min_scale=scaling_floor(net), ridge=ridge)
+
+
+def conjugate_gradient_lm(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Trainer:
+    """LM whose damped system is solved by conjugate gradients (trainers/cg.py), same floor. It
+    never forms the Gauss-Newton matrix whose eigenvalues an adapting ridge needs."""
+    if ridge.adapts:
+        raise SurefitError("lm-cg takes a fixed weight penalty only: give alpha, or choose lm, lbfgs or auto "
+                           "for measured data (Bayesian regularisation)")
+    return ConjugateGradientLM(min_scale=scaling_floor(net), ridge=ridge)
+
+
+def scaling_floor(net: NetSettings) -> float:
+    return 1e-3 if activation(net.activation).piecewise_linear else 1e-2
 
 
 def adam(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Trainer:
@@ -77,13 +89,14 @@ def adam_then_lbfgs(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Tr
 
 def auto_trainer(net: NetSettings, init: str, ridge: Ridge, N: int) -> Trainer:
     """LM for small networks; for wide ones on measured data (a penalty that adapts), LM in the
-    space of the N data points; else L-BFGS from a data-aware start (Adam's first steps would
-    throw that start away), or Adam then L-BFGS from a random one."""
+    space of the N data points, or L-BFGS beyond WIDE_MAX_POINTS; else LM with conjugate
+    gradients (trainers/cg.py: it beat L-BFGS by far, measured there) from a data-aware start,
+    or Adam then L-BFGS from a random one (Adam's first steps would throw a data-aware start away)."""
     if net.n_params <= LM_MAX_PARAMS:
         return levenberg_marquardt(net, init, ridge)
-    if ridge.adapts and N <= WIDE_MAX_POINTS:
-        return WideLevenbergMarquardt(ridge=ridge)
-    return lbfgs(net, init, ridge) if init == "data" else adam_then_lbfgs(net, init, ridge)
+    if ridge.adapts:
+        return WideLevenbergMarquardt(ridge=ridge) if N <= WIDE_MAX_POINTS else lbfgs(net, init, ridge)
+    return conjugate_gradient_lm(net, init, ridge) if init == "data" else adam_then_lbfgs(net, init, ridge)
 
 
 def ridge_for(settings: FitSettings, measured: bool) -> Ridge:
@@ -144,7 +157,7 @@ def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = Fals
     else:
         trainer = trainer_for(settings, net, N, measured)
     K = settings.candidates or default_candidates(net.n_params)
-    uses_lm = "LevenbergMarquardt" in trainer.names
+    uses_lm = "LevenbergMarquardt" in trainer.names  # the Jacobian formed, over chunks of rows
     rows = start_rows(net, N, measured) if net.hidden and not constant else N
     regularised = isinstance(ridge_for(settings, measured), Evidence) and bool(
         {"LevenbergMarquardt", "WideLevenbergMarquardt", "LBFGS"} & set(trainer.names))

@@ -4,6 +4,7 @@ that runs them (driver.py)."""
 from ..status import Status
 from .adam import Adam
 from .base import Data, State, Stopping, Trainer
+from .cg import ConjugateGradientLM
 from .chain import Chain
 from .early import EarlyStopping
 from .exact import Exact
@@ -14,5 +15,6 @@ from .ridge import Evidence, Ridge
 from .subsample import Subsample
 from .wide import WideLevenbergMarquardt
 
-__all__ = ["Adam", "Chain", "EarlyStopping", "Evidence", "Exact", "LBFGS", "LevenbergMarquardt", "Revival",
-           "Ridge", "Subsample", "WideLevenbergMarquardt", "Data", "State", "Status", "Stopping", "Trainer"]
+__all__ = ["Adam", "Chain", "ConjugateGradientLM", "EarlyStopping", "Evidence", "Exact", "LBFGS",
+           "LevenbergMarquardt", "Revival", "Ridge", "Subsample", "WideLevenbergMarquardt", "Data", "State",
+           "Status", "Stopping", "Trainer"]

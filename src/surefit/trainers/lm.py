@@ -9,7 +9,9 @@ hidden weights its best value is a least-squares solve. Each step
      A = J^T (I - Q Q^T) J, computed as J^T J - (Q^T J)^T (Q^T J),
   3. solves the damped Gauss-Newton system (A + lambda D) delta = -J^T r, with D
      Marquardt's diag(A) floored at min_scale of its largest entry,
-  4. keeps the step where the loss fell (relaxing lambda), else raises lambda.
+  4. keeps the step where the loss fell and no ReLU unit turned around (nets.turned_around),
+     relaxing lambda, else raises lambda.
+The trial's forward pass is kept for the next step's Jacobian: one pass a step.
 The floor and a tiny ridge in the output solve (nets.solve_output) are what let
 log(x) with 20 tanh units go below 1e-6: without them every step near 5e-6 failed.
 plan.py picks the floor by activation.
@@ -63,18 +65,10 @@ class LevenbergMarquardt(Penalised):
     def step(self, state: LMState, data: Data) -> LMState:
         theta, lam, ridge = state.theta, state.damping, state.ridge
         hidden = data.net.n_params - (data.net.widths[-2] + 1)  # theta[:, :hidden] is nonlinear
-        at_once = len(data.y) <= chunk_rows(*theta.shape)
+        at_once = self.at_once(len(data.y), theta)
         if at_once:
             state.run = state.run or forward_pass(data.net, theta, data.X)
-            g, A, linear = system(data, theta, ridge, hidden, state.run, self.ridge.adapts)
-        else:
-            g, A, linear = system_by_chunks(data, theta, ridge, hidden, self.ridge.adapts)
-        diag = A.diagonal(dim1=1, dim2=2)
-        # Kaufman's J is near zero along directions whose curvature it leaves out; unfloored,
-        # Marquardt's scaling would take huge steps along them and every step would fail.
-        diag = diag.clamp_min(self.min_scale * diag.amax(-1, keepdim=True) + 1e-30)
-        L, info = torch.linalg.cholesky_ex(A + torch.diag_embed(lam.unsqueeze(-1) * diag))
-        delta = -torch.cholesky_solve(g.unsqueeze(-1), L).squeeze(-1)
+        delta, solved, linear = self.direction(state, data, hidden, at_once)
         trial = theta.clone()
         trial[:, :hidden] += torch.nan_to_num(delta)
         if at_once:
@@ -84,7 +78,7 @@ class LevenbergMarquardt(Penalised):
             trial_loss, run = objective(data, trial, ridge), None
         # a step that turns a ReLU unit around left the region where the linear model holds (its
         # active side flipped): abs(x + 0.3), 2 units, 5 of 200 single networks failed so
-        ok = state.active & (info == 0) & torch.isfinite(trial_loss) & (trial_loss < state.loss)
+        ok = state.active & solved & torch.isfinite(trial_loss) & (trial_loss < state.loss)
         ok &= ~turned_around(data.net, theta, trial)
         state.theta = torch.where(ok.unsqueeze(-1), trial, theta)
         state.loss = torch.where(ok, trial_loss, state.loss)
@@ -95,6 +89,28 @@ class LevenbergMarquardt(Penalised):
             state.run = None  # the output layer moved with the ridge
         state.step += 1
         return track(state, self.stopping, data)
+
+    def at_once(self, N: int, theta: torch.Tensor) -> bool:
+        """Whether a step takes all N rows at once (else its sums go chunk by chunk, rows.py)."""
+        return N <= chunk_rows(*theta.shape)
+
+    def direction(self, state: LMState, data: Data, hidden: int, at_once: bool):
+        """(the damped Gauss-Newton step (K, hidden), whether it was solved (K,), the linearised
+        network if the ridge adapts, else None), from Kaufman's A formed and factored."""
+        theta, ridge = state.theta, state.ridge
+        if at_once:
+            g, A, linear = system(data, theta, ridge, hidden, state.run, self.ridge.adapts)
+        else:
+            g, A, linear = system_by_chunks(data, theta, ridge, hidden, self.ridge.adapts)
+        D = self.scaling(A.diagonal(dim1=1, dim2=2))
+        L, info = torch.linalg.cholesky_ex(A + torch.diag_embed(state.damping.unsqueeze(-1) * D))
+        return -torch.cholesky_solve(g.unsqueeze(-1), L).squeeze(-1), info == 0, linear
+
+    def scaling(self, diag: torch.Tensor) -> torch.Tensor:
+        """Marquardt's D (K, n) from the curvature's diagonal, floored at min_scale of its largest
+        entry. Kaufman's J is near zero along directions whose curvature it leaves out; unfloored,
+        the scaling would take huge steps along them and every step would fail."""
+        return diag.clamp_min(self.min_scale * diag.amax(-1, keepdim=True) + 1e-30)
 
     def forget(self, state: LMState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> LMState:
         state.run = None
