@@ -2,8 +2,8 @@
 
 Each entry is a target, its domain, a small network that can represent it, and the
 held-out relative RMSE that Levenberg-Marquardt from the data-aware init reaches
-on it with the default candidates: smooth, kinked, multi-input, constant, and noisy
-(measured) targets. The exact function is the oracle for every metric.
+on it with the default candidates: smooth, kinked, multi-input, constant, noisy
+(measured), and oscillating targets. The exact function is the oracle for every metric.
 """
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from scipy.special import j0
 
 from surefit.expression import Expression
 
@@ -42,6 +44,25 @@ def sin3(x):
     return np.sin(3 * x)
 
 
+def sinc10(x):
+    return np.sinc(10 * x)  # sin(10 pi x) / (10 pi x): torch-LM's example, 20 rises and falls on [-1, 1]
+
+
+def sin_of(k: float) -> Callable:
+    def f(x):
+        return np.sin(k * x)
+    f.__name__ = f"sin{k:g}x"
+    return f
+
+
+def chirp(x):
+    return np.sin(20 * x ** 2)  # its frequency grows to 40 at the ends: 13 rises and falls
+
+
+def bessel(x):
+    return j0(20 * x)  # swings that shrink like 1 / sqrt(x) away from the middle
+
+
 CATALOGUE = [
     # two ReLU units make |x| exactly, but 400 grid points leave the kink anywhere in
     # (-0.0025, 0.0025): exact on the training points, ~1e-4 off on the held-out grid
@@ -58,5 +79,14 @@ CATALOGUE = [
     # measured data: 200 samples with noise 0.1 (sd of sin 2x: 0.7); the fit averages the noise out
     # (Bayesian regularisation), to ~0.03 of the spread against the exact function, never into it
     Target("noisy_sine", "sin(2*x)", "-3:3", (8,), "tanh", 0.08, points=200, noise=0.1),
+    # oscillating targets on 400 grid points, with about one tanh unit per rise and fall (2k / pi of
+    # sin(kx) on [-1, 1]) or a few more; LM reached (150 steps, seeds 0-2) sinc 1.1e-5, sin 5x
+    # 3.9e-7, 10x 3.8e-5, 20x 4.4e-4, the chirp 4.5e-4, J0 2.0e-6: tolerances about 10x above
+    Target("sinc", sinc10, "-1:1", (20,), "tanh", 1e-4, points=400),
+    Target("sin5x", sin_of(5), "-1:1", (8,), "tanh", 1e-5, points=400),
+    Target("sin10x", sin_of(10), "-1:1", (12,), "tanh", 5e-4, points=400),
+    Target("sin20x", sin_of(20), "-1:1", (20,), "tanh", 5e-3, points=400),
+    Target("chirp", chirp, "-1:1", (20,), "tanh", 5e-3, points=400),
+    Target("j0", bessel, "-1:1", (20,), "tanh", 1e-4, points=400),
 ]
 BY_NAME = {t.name: t for t in CATALOGUE}

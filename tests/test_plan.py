@@ -7,7 +7,7 @@ from surefit.plan import default_candidates, peak_bytes, plan
 from surefit.problem import from_arrays, from_function
 from surefit.settings import FitSettings
 from surefit.status import Status
-from surefit.trainers import LBFGS, Adam, Chain, Exact, LevenbergMarquardt, Revival
+from surefit.trainers import LBFGS, Adam, Chain, ConjugateGradientLM, Exact, LevenbergMarquardt, Revival, Subsample
 
 LINE = from_function("sin(3*x)", (-1, 1), points=200)
 
@@ -16,15 +16,17 @@ def stages(trainer):
     """The plain trainers inside wrappers, in the order they run."""
     if isinstance(trainer, Revival):
         return stages(trainer.inner)
+    if isinstance(trainer, Subsample):
+        return stages(trainer.inner) + stages(trainer.refine)
     if isinstance(trainer, Chain):
         return [t for stage in trainer.stages for t in stages(stage)]
     return [trainer]
 
 
-def test_lm_for_small_networks_and_lbfgs_or_adam_then_lbfgs_for_large():
+def test_lm_for_small_networks_and_lm_cg_or_adam_then_lbfgs_for_large():
     kinds = lambda settings: [type(t) for t in stages(plan(LINE, settings).trainer)]  # noqa: E731
     assert kinds(FitSettings(hidden=(8,))) == [LevenbergMarquardt]
-    assert kinds(FitSettings(hidden=(45, 45))) == [LBFGS]  # from the data-aware start
+    assert kinds(FitSettings(hidden=(45, 45))) == [ConjugateGradientLM]  # from the data-aware start
     assert kinds(FitSettings(hidden=(45, 45), init="he")) == [Adam, LBFGS]
     smooth = stages(plan(LINE, FitSettings(activation="tanh")).trainer)[0]
     assert smooth.min_scale > stages(plan(LINE, FitSettings()).trainer)[0].min_scale  # a higher floor
@@ -56,8 +58,8 @@ def test_a_fit_too_big_for_memory_is_refused_with_what_fits(monkeypatch):
     with pytest.raises(SurefitError, match=r"would need about 6.\d+ GB of memory \(200 points, 60,001 param.*"
                                            r"but 1 GB is free to use; .* hidden widths of at most about \d+"):
         plan(LINE, FitSettings(hidden=(20000,), candidates=1))
-    monkeypatch.setattr("surefit.plan.budget_bytes", lambda: 10**8)
-    with pytest.raises(SurefitError, match=r"100 MB is free to use; it would fit with at most about [\d,]+ points"):
+    monkeypatch.setattr("surefit.plan.budget_bytes", lambda: 2 * 10**7)  # less than 10^6 points' data
+    with pytest.raises(SurefitError, match=r"20 MB is free to use; it would fit with at most about [\d,]+ points"):
         plan(from_function("x", (0, 1), points=10**6), FitSettings(hidden=(8,), candidates=1))
     net = plan(LINE, FitSettings(hidden=(30,))).net  # 91 parameters: 8 candidates by default
     monkeypatch.setattr("surefit.plan.budget_bytes", lambda: peak_bytes(net, 200, 3, True))

@@ -59,6 +59,7 @@ class Activation:
     numpy: Callable  # (z, a) -> act(z), numpy arrays
     torch: Callable | None = None  # (z, a) -> act(z) on a tensor; None: not trained with
     slope: Callable | None = None  # (z, a) -> d act / dz on a tensor, for the Jacobian
+    slope_of_output: Callable | None = None  # (act(z), a) -> the same slope, where act(z) gives it bit for bit
     param: float = 0.0  # a, as above
     piecewise_linear: bool = False
     can_die: bool = False  # off on every point means no gradient at all: relu (leaky_relu keeps a slope)
@@ -74,7 +75,10 @@ class Activation:
     def torch_forward(self, z):
         return self.torch(z, self.param)
 
-    def torch_slope(self, z):
+    def torch_slope(self, z, h=None):
+        """d act / dz at z; h = act(z), if known, saves evaluating act again where it gives the slope."""
+        if h is not None and self.slope_of_output is not None:
+            return self.slope_of_output(h, self.param)
         return self.slope(z, self.param)
 
     def with_param(self, a: float) -> "Activation":
@@ -124,7 +128,8 @@ ROWS = [
         onnx=_leaky_onnx),
     Activation(
         "tanh", lambda z, a: np.tanh(z),
-        torch=lambda z, a: z.tanh(), slope=lambda z, a: 1 - z.tanh() ** 2, output_range=(-1.0, 1.0),
+        torch=lambda z, a: z.tanh(), slope=lambda z, a: 1 - z.tanh() ** 2, slope_of_output=lambda h, a: 1 - h ** 2,
+        output_range=(-1.0, 1.0),
         refused_output="tanh can only output values in (-1, 1)",
         c="tanh{f}(z)", source="np.tanh(z)", onnx=lambda g, z, a: g.op("Tanh", z)),
     Activation(
@@ -137,6 +142,7 @@ ROWS = [
     Activation(
         "sigmoid", lambda z, a: _expit(z),
         torch=lambda z, a: z.sigmoid(), slope=lambda z, a: z.sigmoid() * (1 - z.sigmoid()),
+        slope_of_output=lambda h, a: h * (1 - h),
         output_range=(0.0, 1.0), refused_output="sigmoid can only output values in (0, 1)",
         c="1 / (1 + exp{f}(-z))", source="np.exp(-np.logaddexp(0, -z))",
         onnx=lambda g, z, a: g.op("Sigmoid", z)),

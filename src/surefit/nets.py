@@ -6,6 +6,8 @@ Layer l holds W (in, out) then b (out,) in that order inside each row of theta.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from .activations import activation
@@ -25,15 +27,35 @@ def pack(net: NetSettings, weights: list[tuple[torch.Tensor, torch.Tensor]]) -> 
     return torch.cat([t.reshape(K, -1) for W, b in weights for t in (W, b)], dim=1)
 
 
+@dataclass
+class Pass:
+    """One forward pass of K candidates: every layer's z = h W + b (K, N, width), the last the
+    output's, and every hidden layer's h = act(z), each computed once."""
+    zs: list[torch.Tensor]
+    hs: list[torch.Tensor]
+
+
+def forward_pass(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> Pass:
+    act = activation(net.activation).torch_forward
+    h, zs, hs = X, [], []
+    for l, (W, b) in enumerate(layers(net, theta)):
+        zs.append(torch.matmul(h, W) + b.unsqueeze(-2))  # (K, N, out)
+        if l < len(net.hidden):
+            h = act(zs[-1])
+            hs.append(h)
+    return Pass(zs, hs)
+
+
 def preactivations(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> list[torch.Tensor]:
     """Every layer's z = h W + b for inputs X (N, d): a list of (K, N, width); the last is the output."""
-    act = activation(net.activation).torch_forward
-    h, zs = X, []
-    for W, b in layers(net, theta):
-        z = torch.matmul(h, W) + b.unsqueeze(-2)  # (K, N, out)
-        zs.append(z)
-        h = act(z)
-    return zs
+    return forward_pass(net, theta, X).zs
+
+
+def with_output(net: NetSettings, theta: torch.Tensor, run: Pass) -> Pass:
+    """The pass with the output layer's z recomputed for theta's output weights (the hidden layers
+    unchanged): bitwise what forward_pass(net, theta, X) gives, without the hidden layers."""
+    W, b = layers(net, theta)[-1]
+    return Pass(run.zs[:-1] + [torch.matmul(run.hs[-1], W) + b.unsqueeze(-2)], run.hs)
 
 
 def forward(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
@@ -41,47 +63,48 @@ def forward(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> torch.Ten
     return preactivations(net, theta, X)[-1].squeeze(-1)
 
 
-def jacobian(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
-    """d prediction / d theta, (K, N, P), by one explicit backward pass through the layers.
+def jacobian(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, run: Pass | None = None) -> torch.Tensor:
+    """d prediction / d theta, (K, N, P), by one explicit backward pass through the layers
+    (run: forward_pass(net, theta, X), if already made).
 
     With delta_l = d out / d z_l (K, N, width_l): d out / d W_l[i, j] = h_{l-1}[i] delta_l[j]
     and d out / d b_l[j] = delta_l[j]; delta_{l-1} = (delta_l W_l^T) * act'(z_{l-1}).
     """
-    act, slope = activation(net.activation).torch_forward, activation(net.activation).torch_slope
-    zs = preactivations(net, theta, X)
-    inputs = [X.expand(theta.shape[0], *X.shape)] + [act(z) for z in zs[:-1]]
+    act = activation(net.activation)
+    run = forward_pass(net, theta, X) if run is None else run
+    inputs = [X.expand(theta.shape[0], *X.shape)] + run.hs
     weights = layers(net, theta)
-    delta = torch.ones_like(zs[-1])  # (K, N, 1)
+    delta = torch.ones_like(run.zs[-1])  # (K, N, 1)
     blocks = []
     for layer in reversed(range(len(weights))):
         h = inputs[layer]  # (K, N, in)
         dW = (h.unsqueeze(-1) * delta.unsqueeze(-2)).flatten(2)  # (K, N, in*out), row-major like W
         blocks = [dW, delta] + blocks
         if layer:
-            delta = (delta @ weights[layer][0].transpose(-1, -2)) * slope(zs[layer - 1])
+            delta = (delta @ weights[layer][0].transpose(-1, -2)) * act.torch_slope(run.zs[layer - 1], run.hs[layer - 1])
     return torch.cat(blocks, dim=-1)
 
 
-def output_features(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
-    """The last hidden layer's outputs with a column of ones: H (K, N, w+1)."""
+def output_features(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, run: Pass | None = None) -> torch.Tensor:
+    """The last hidden layer's outputs with a column of ones: H (K, N, w+1) (run as for jacobian)."""
     if len(net.hidden) == 0:
         h = X.expand(theta.shape[0], *X.shape)
     else:
-        h = activation(net.activation).torch_forward(preactivations(net, theta, X)[-2])
+        h = (forward_pass(net, theta, X) if run is None else run).hs[-1]
     return torch.cat([h, torch.ones_like(h[..., :1])], dim=-1)
 
 
 def solve_output(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor,
-                 ridge: torch.Tensor | None = None) -> torch.Tensor:
+                 ridge: torch.Tensor | None = None, H: torch.Tensor | None = None) -> torch.Tensor:
     """theta with its output layer replaced by the least-squares best for its hidden features.
 
     Solved by QR on [H; mu I] rather than by normal equations, which would square H's
     condition number and make the loss noisy near the optimum. mu^2 is the ridge (K,) of
     a regularised fit (alpha / beta of Bayesian regularisation); without one, mu = 1e-9 of
     the largest column norm keeps dead, all-zero features harmless (1e-6 biased fits near
-    1e-6 relative error).
+    1e-6 relative error). H: output_features(net, theta, X), if already computed.
     """
-    H = output_features(net, theta, X)
+    H = output_features(net, theta, X) if H is None else H
     K, N, w = H.shape
     mu = 1e-9 * H.norm(dim=1).amax(-1)  # (K,)
     if ridge is not None:
@@ -90,6 +113,20 @@ def solve_output(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torc
     b = torch.cat([y.expand(K, N), torch.zeros(K, w, dtype=H.dtype)], dim=1).unsqueeze(-1)
     c = torch.linalg.lstsq(A, b, driver="gels").solution.squeeze(-1)  # (K, w)
     return torch.cat([theta[:, : theta.shape[1] - w], c], dim=1)
+
+
+def turned_around(net: NetSettings, old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
+    """(K,) True where some hidden unit of a piecewise-linear network faces away from where it
+    faced in old: its incoming weights' new direction against the old (w_new . w_old <= 0).
+    Such a unit's kink has gone through infinity and its active side has flipped; with one
+    input, the other side of the data may be left with no unit facing it. Smooth units are
+    never turned: tanh and sigmoid compute the same function either way round, up to the
+    output weight and bias."""
+    if not activation(net.activation).piecewise_linear:
+        return torch.zeros(old.shape[0], dtype=torch.bool)
+    turned = [((W0 * W1).sum(-2) <= 0) & (W0.abs().sum(-2) > 0)  # (K, out)
+              for (W0, _), (W1, _) in zip(layers(net, old)[:-1], layers(net, new)[:-1])]
+    return torch.cat(turned, dim=-1).any(-1)
 
 
 def balanced(net: NetSettings, theta: torch.Tensor) -> torch.Tensor:

@@ -19,12 +19,16 @@ from .registry import TRAINERS
 from .resources import budget_bytes, size
 from .settings import FitSettings
 from .status import Status
-from .trainers import (LBFGS, Adam, Chain, EarlyStopping, Evidence, Exact, LevenbergMarquardt, Revival, Ridge,
-                       Trainer, WideLevenbergMarquardt)
+from .trainers import (LBFGS, Adam, Chain, ConjugateGradientLM, EarlyStopping, Evidence, Exact, LevenbergMarquardt,
+                       Revival, Ridge, Subsample, Trainer, WideLevenbergMarquardt)
+from .trainers.rows import chunk_rows
 
 LM_MAX_PARAMS = 800  # above this a Levenberg-Marquardt step (O(N P^2 + P^3)) costs too much
 WIDE_MAX_POINTS = 2000  # and LM in the space of the points (O(N^2 P + N^3)) up to this many
 FLOAT = 8  # bytes: every tensor of a fit is float64
+SAMPLE_ROWS = 2000  # a formula's candidates train on this many rows (or ROWS_PER_PARAMETER P) ...
+ROWS_PER_PARAMETER = 20
+REFINE_PATIENCE = 5  # ... then the best goes on on all rows, until 5 steps gain less than 1%
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Plan:
     candidates: int  # networks trained side by side; the best is kept
     trainer: Trainer
     memory: int  # bytes, the fit's estimated peak
+    rows: int  # training rows the candidates start on: all, or a subsample (trainers/subsample.py)
     note: str = ""  # what the plan changed from the settings, and why
     regularised: bool = False  # the weight penalty is chosen by the evidence (Bayesian regularisation)
 
@@ -58,8 +63,20 @@ def levenberg_marquardt(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -
     curvature that near-collinear units (with large output weights) amplify, so their steps
     need a higher floor; ReLU nets are piecewise linear in each unit's weights and fare
     better with scaling close to Marquardt's (measured on log(x): 50-10 relu, 20 tanh)."""
-    return LevenbergMarquardt(min_scale=1e-3 if activation(net.activation).piecewise_linear else 1e-2,
-                              ridge=ridge)
+    return LevenbergMarquardt(min_scale=scaling_floor(net), ridge=ridge)
+
+
+def conjugate_gradient_lm(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Trainer:
+    """LM whose damped system is solved by conjugate gradients (trainers/cg.py), same floor. It
+    never forms the Gauss-Newton matrix whose eigenvalues an adapting ridge needs."""
+    if ridge.adapts:
+        raise SurefitError("lm-cg takes a fixed weight penalty only: give alpha, or choose lm, lbfgs or auto "
+                           "for measured data (Bayesian regularisation)")
+    return ConjugateGradientLM(min_scale=scaling_floor(net), ridge=ridge)
+
+
+def scaling_floor(net: NetSettings) -> float:
+    return 1e-3 if activation(net.activation).piecewise_linear else 1e-2
 
 
 def adam(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Trainer:
@@ -77,13 +94,14 @@ def adam_then_lbfgs(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Tr
 
 def auto_trainer(net: NetSettings, init: str, ridge: Ridge, N: int) -> Trainer:
     """LM for small networks; for wide ones on measured data (a penalty that adapts), LM in the
-    space of the N data points; else L-BFGS from a data-aware start (Adam's first steps would
-    throw that start away), or Adam then L-BFGS from a random one."""
+    space of the N data points, or L-BFGS beyond WIDE_MAX_POINTS; else LM with conjugate
+    gradients (trainers/cg.py: it beat L-BFGS by far, measured there) from a data-aware start,
+    or Adam then L-BFGS from a random one (Adam's first steps would throw a data-aware start away)."""
     if net.n_params <= LM_MAX_PARAMS:
         return levenberg_marquardt(net, init, ridge)
-    if ridge.adapts and N <= WIDE_MAX_POINTS:
-        return WideLevenbergMarquardt(ridge=ridge)
-    return lbfgs(net, init, ridge) if init == "data" else adam_then_lbfgs(net, init, ridge)
+    if ridge.adapts:
+        return WideLevenbergMarquardt(ridge=ridge) if N <= WIDE_MAX_POINTS else lbfgs(net, init, ridge)
+    return conjugate_gradient_lm(net, init, ridge) if init == "data" else adam_then_lbfgs(net, init, ridge)
 
 
 def ridge_for(settings: FitSettings, measured: bool) -> Ridge:
@@ -95,14 +113,30 @@ def ridge_for(settings: FitSettings, measured: bool) -> Ridge:
 
 
 def trainer_for(settings: FitSettings, net: NetSettings, N: int, measured: bool = False) -> Trainer:
-    """The named trainer with its penalty and the settings' stopping rules, wrapped in revival
-    and early stopping where they are on."""
-    trainer = TRAINERS.load(settings.trainer)(net, settings.init, ridge_for(settings, measured), N)
-    trainer = trainer.stopped_by(tol=settings.tol, **({"max_steps": settings.max_steps}
-                                                      if settings.max_steps else {}))
-    if settings.revive_every:
-        trainer = Revival(trainer, settings.revive_every)
+    """The named trainer with its penalty and the settings' stopping rules, wrapped in revival,
+    in a start on a subsample when there are many rows, and in early stopping, where they are on."""
+    base = TRAINERS.load(settings.trainer)(net, settings.init, ridge_for(settings, measured), N)
+    base = base.stopped_by(tol=settings.tol, **({"max_steps": settings.max_steps} if settings.max_steps else {}))
+    trainer = Revival(base, settings.revive_every) if settings.revive_every else base
+    rows = start_rows(net, N, measured)
+    if rows < N:
+        trainer = Subsample(trainer, refiner(base), rows)
     return EarlyStopping(trainer) if settings.early_stopping else trainer
+
+
+def start_rows(net: NetSettings, N: int, measured: bool) -> int:
+    """Rows the candidates train on: all N, or for a formula with far more rows than the network
+    needs (over twice max(SAMPLE_ROWS, ROWS_PER_PARAMETER P)), a subsample of that many.
+    Measured data keep every row: their noise averages out only over all of them."""
+    rows = max(SAMPLE_ROWS, ROWS_PER_PARAMETER * net.n_params)
+    return rows if not measured and N > 2 * rows else N
+
+
+def refiner(trainer: Trainer) -> Trainer:
+    """What refines the best candidate on all rows: the trainer's last stage, with a short patience
+    (the subsample phase has done the exploring; on all rows a step only polishes)."""
+    last = trainer.stages[-1] if isinstance(trainer, Chain) else trainer
+    return last.stopped_by(patience=REFINE_PATIENCE)
 
 
 # ---------------------------------------------------------------- the plan
@@ -128,31 +162,34 @@ def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = Fals
     else:
         trainer = trainer_for(settings, net, N, measured)
     K = settings.candidates or default_candidates(net.n_params, "WideLevenbergMarquardt" in trainer.names)
-    uses_lm = "LevenbergMarquardt" in trainer.names
+    uses_lm = "LevenbergMarquardt" in trainer.names  # the Jacobian formed, over chunks of rows
+    rows = start_rows(net, N, measured) if net.hidden and not constant else N
     regularised = isinstance(ridge_for(settings, measured), Evidence) and bool(
         {"LevenbergMarquardt", "WideLevenbergMarquardt", "LBFGS"} & set(trainer.names))
-    need = peak_bytes(net, N, seeds * K, uses_lm)
+    need = peak_bytes(net, N, seeds * K, uses_lm, rows, seeds)
     if need <= budget_bytes():
-        return Plan(net, K, trainer, need, regularised=regularised)
-    fits = max((k for k in range(1, K) if peak_bytes(net, N, seeds * k, uses_lm) <= budget_bytes()), default=0)
+        return Plan(net, K, trainer, need, rows, regularised=regularised)
+    fits = max((k for k in range(1, K) if peak_bytes(net, N, seeds * k, uses_lm, rows, seeds) <= budget_bytes()),
+               default=0)
     if settings.candidates is None and fits:
         note = (f"{K} candidates would need {size(need)} of memory, more than this machine has free; "
                 f"trained {fits} instead")
-        return Plan(net, fits, trainer, peak_bytes(net, N, seeds * fits, uses_lm), note, regularised)
-    raise SurefitError(too_big(net, N, seeds * (1 if settings.candidates is None else K), uses_lm))
+        return Plan(net, fits, trainer, peak_bytes(net, N, seeds * fits, uses_lm, rows, seeds), rows, note,
+                    regularised)
+    raise SurefitError(too_big(net, N, seeds * (1 if settings.candidates is None else K), uses_lm, rows, seeds))
 
 
-def too_big(net: NetSettings, N: int, K: int, uses_lm: bool) -> str:
+def too_big(net: NetSettings, N: int, K: int, uses_lm: bool, rows: int | None = None, groups: int = 1) -> str:
     """The one line that refuses a fit: what it needs, what is free, and what would fit."""
     budget = budget_bytes()
-    need = peak_bytes(net, N, K, uses_lm)
+    need = peak_bytes(net, N, K, uses_lm, rows, groups)
     per_point = peak_bytes(net, 2, K, uses_lm) - peak_bytes(net, 1, K, uses_lm)
     points = int((budget - peak_bytes(net, 0, K, uses_lm)) / per_point) if per_point > 0 else 0
     scale = 1.0
-    while scale > 1e-4 and peak_bytes(_scaled(net, scale), N, K, uses_lm) > budget:
+    while scale > 1e-4 and peak_bytes(_scaled(net, scale), N, K, uses_lm, rows, groups) > budget:
         scale *= 0.8
     widths = ",".join(map(str, _scaled(net, scale).hidden))
-    fits = peak_bytes(_scaled(net, scale), N, K, uses_lm) <= budget
+    fits = peak_bytes(_scaled(net, scale), N, K, uses_lm, rows, groups) <= budget
     fixes = [f"at most about {points:,} points" if points >= 2 else None,
              f"hidden widths of at most about {widths}" if net.hidden and fits else None,
              "fewer candidates" if K > 1 else None]
@@ -165,19 +202,29 @@ def _scaled(net: NetSettings, factor: float) -> NetSettings:
     return NetSettings(net.n_inputs, tuple(max(1, int(w * factor)) for w in net.hidden), net.activation)
 
 
-def peak_bytes(net: NetSettings, N: int, K: int, uses_lm: bool) -> int:
+def peak_bytes(net: NetSettings, N: int, K: int, uses_lm: bool, rows: int | None = None, groups: int = 1) -> int:
     """The largest memory a fit holds at once, estimated from its biggest tensors.
 
-    Per candidate: the activations of every layer, with autograd's copies; the output
-    least squares on [H; mu I] (N + w + 1 rows, w + 1 columns, twice for the solver); and
-    LM's Jacobian (N, P) with its per-layer blocks, Q (N, w + 1) and its P x P matrices,
-    or L-BFGS's 20 curvature pairs. Plus the data (N, d + 2), counted once.
+    The data (N, d + 2) count once. The K candidates train on `rows` rows (default all N),
+    then with a subsample each of the `groups` best goes on alone on all N. A candidate
+    working on n rows holds the activations of every layer, with autograd's copies; the
+    output least squares on [H; mu I] (n + w + 1 rows, w + 1 columns, twice for the
+    solver); and LM's Jacobian (n, P) with its per-layer blocks, Q (n, w + 1) and its
+    P x P matrices, or L-BFGS's 20 curvature pairs. LM takes its sums over chunks of rows
+    (trainers/rows.py), so for it n is at most a chunk; the others see every row at once.
     """
     P, w = net.n_params, (net.hidden[-1] if net.hidden else net.n_inputs)
-    activations = 4 * N * net.n_units
-    output_solve = 2 * (N + w + 1) * (w + 1)
-    if uses_lm:
-        trainer = 2 * N * P + N * (w + 1) + 4 * P * P
-    else:
-        trainer = 2 * 20 * P + 2 * P
-    return FLOAT * (N * (net.n_inputs + 2) + K * (activations + output_solve + trainer))
+    rows = N if rows is None else rows
+
+    def candidate(n: int) -> int:
+        activations = 4 * n * net.n_units
+        output_solve = 2 * (n + w + 1) * (w + 1)
+        trainer = 2 * n * P + n * (w + 1) + 4 * P * P if uses_lm else 2 * 20 * P + 2 * P
+        return activations + output_solve + trainer
+
+    def at_once(n: int, k: int) -> int:  # the rows one step of k candidates holds at a time
+        return min(n, chunk_rows(k, P)) if uses_lm else n
+
+    start = K * candidate(at_once(rows, K))
+    refine = groups * candidate(at_once(N, groups)) if rows < N else 0
+    return FLOAT * (N * (net.n_inputs + 2) + max(start, refine))

@@ -34,9 +34,11 @@ INITIALISERS = Registry("init", {
     "naive": ("surefit.init:naive", "PyTorch's nn.Linear default: uniform +-1/sqrt(fan_in)"),
 })
 TRAINERS = Registry("trainer", {
-    "auto": ("surefit.plan:auto_trainer", "lm up to 800 parameters; above, lbfgs from the data init, "
+    "auto": ("surefit.plan:auto_trainer", "lm up to 800 parameters; above, lm-cg from the data init, "
                                           "else adam+lbfgs"),
     "lm": ("surefit.plan:levenberg_marquardt", "Levenberg-Marquardt with variable projection"),
+    "lm-cg": ("surefit.plan:conjugate_gradient_lm", "lm with its linear system solved by conjugate gradients "
+                                                    "(J^T J never formed): for big networks"),
     "adam": ("surefit.plan:adam", "Adam, full batch, cosine learning rate"),
     "lbfgs": ("surefit.plan:lbfgs", "L-BFGS with a backtracking line search"),
     "adam+lbfgs": ("surefit.plan:adam_then_lbfgs", "Adam, then L-BFGS from where it stopped"),

@@ -9,7 +9,6 @@ The Keras models are ported to PyTorch layer for layer (Keras-on-torch takes ~2 
 step, 40 ms a step for these 18-layer models): VarianceScaling(2, fan_in, uniform) is
 kaiming_uniform_, RandomUniform() is uniform_(-0.05, 0.05), biases start at zero as in Keras.
 """
-import numpy as np
 
 from .common import torch_fit
 

@@ -98,7 +98,7 @@ def regularisation(case: Case, t: Thresholds) -> list[Finding]:
                 f"Dropout({rate:g}) {where}: each training step keeps a random {1 - rate:.0%} of those "
                 f"units, so the network trains as a much smaller, noisy one and cannot fit the data closely",
                 {"dropout": rate, "after_layer": after},
-                f"remove it or lower it to 0.1-0.2 (a small regression network rarely needs dropout)",
+                "remove it or lower it to 0.1-0.2 (a small regression network rarely needs dropout)",
                 summary=f"Dropout({rate:g}) {where}"))
     out += _penalties(case, t)
     return out

@@ -19,6 +19,7 @@ import torch
 
 from ..nets import NetSettings, forward
 from ..status import Status
+from .rows import chunk_rows, chunks
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,19 @@ class Data:
     y_val: torch.Tensor | None = None  # (M,)
 
     def losses(self, theta: torch.Tensor) -> torch.Tensor:
-        """Mean squared error (K,) of each candidate in theta (K, P)."""
-        return (forward(self.net, theta, self.X) - self.y).pow(2).mean(-1)
+        """Mean squared error (K,) of each candidate in theta (K, P), over chunks of rows if need be."""
+        N, rows = len(self.y), chunk_rows(*theta.shape)
+        if N <= rows:
+            return (forward(self.net, theta, self.X) - self.y).pow(2).mean(-1)
+        return sum((forward(self.net, theta, self.X[r]) - self.y[r]).pow(2).sum(-1) for r in chunks(N, rows)) / N
+
+    def subsample(self, rows: int) -> "Data":
+        """The same problem on `rows` of the training rows, drawn with one fixed generator (the
+        same for every seed, so stacked seeds share their data), in their original order."""
+        if rows >= len(self.y):
+            return self
+        keep = torch.randperm(len(self.y), generator=torch.Generator().manual_seed(0))[:rows].sort().values
+        return replace(self, X=self.X[keep], y=self.y[keep])
 
     def validation_losses(self, theta: torch.Tensor) -> torch.Tensor:
         """Mean squared error (K,) on the validation rows."""

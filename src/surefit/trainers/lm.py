@@ -9,7 +9,9 @@ hidden weights its best value is a least-squares solve. Each step
      A = J^T (I - Q Q^T) J, computed as J^T J - (Q^T J)^T (Q^T J),
   3. solves the damped Gauss-Newton system (A + lambda D) delta = -J^T r, with D
      Marquardt's diag(A) floored at min_scale of its largest entry,
-  4. keeps the step where the loss fell (relaxing lambda), else raises lambda.
+  4. keeps the step where the loss fell and no ReLU unit turned around (nets.turned_around),
+     relaxing lambda, else raises lambda.
+The trial's forward pass is kept for the next step's Jacobian: one pass a step.
 The floor and a tiny ridge in the output solve (nets.solve_output) are what let
 log(x) with 20 tanh units go below 1e-6: without them every step near 5e-6 failed.
 plan.py picks the floor by activation.
@@ -18,7 +20,9 @@ is then a ridge solve and the curvature gains ridge * I; `Evidence` re-estimates
 ridge after every step (Bayesian regularisation).
 Eliminating the linear weights removes the worst-conditioned directions of the
 problem; on smooth targets it reaches errors several orders lower than plain LM
-in the same number of steps. Cost O(N P^2 + P^3) per candidate and step.
+in the same number of steps. Cost O(N P^2 + P^3) per candidate and step; memory
+O(N P) when the rows fit in one chunk, else the step's sums are taken chunk by chunk
+(rows.py) in O(rows P + P^2).
 Written here because no kept library solves a batch of K independent damped
 least-squares problems on torch tensors (scipy's least_squares does one at a time).
 """
@@ -28,9 +32,10 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..nets import forward, jacobian, output_features, solve_output
+from ..nets import Pass, forward_pass, jacobian, output_features, solve_output, turned_around, with_output
 from .base import Data, State, Stopping, track
-from .ridge import Linearised, Penalised, Ridge, objective
+from .ridge import Linearised, Penalised, Ridge, objective, penalised
+from .rows import chunk_rows, chunks, gram, output_solved, sum_rows, tsqr
 
 
 @dataclass(kw_only=True)
@@ -38,6 +43,7 @@ class LMState(State):
     damping: torch.Tensor = field(repr=False)  # (K,) each candidate's Marquardt lambda
     ridge: torch.Tensor = field(repr=False)  # (K,) the weight penalty alpha / beta, 0: none
     gamma: torch.Tensor = field(repr=False)  # (K,) effective number of parameters (only if the ridge adapts)
+    run: Pass | None = field(default=None, repr=False)  # theta's forward pass, if kept (nets.Pass)
 
 
 @dataclass(frozen=True)
@@ -57,35 +63,125 @@ class LevenbergMarquardt(Penalised):
     def step(self, state: LMState, data: Data) -> LMState:
         theta, lam, ridge = state.theta, state.damping, state.ridge
         hidden = data.net.n_params - (data.net.widths[-2] + 1)  # theta[:, :hidden] is nonlinear
-        r = forward(data.net, theta, data.X) - data.y  # (K, N)
-        J = jacobian(data.net, theta, data.X)[..., :hidden]  # (K, N, hidden)
-        H = output_features(data.net, theta, data.X)  # (K, N, w+1)
-        Q = projector(H, ridge)  # (K, N, w+1)
-        g = (r.unsqueeze(1) @ J).squeeze(1) + ridge[:, None] * theta[:, :hidden]  # the exact gradient, output solved
-        JJ = gram(J)
-        A = JJ - gram(Q.transpose(1, 2) @ J) + torch.diag_embed(ridge[:, None].expand(-1, hidden))  # Kaufman
-        diag = A.diagonal(dim1=1, dim2=2)
-        # Kaufman's J is near zero along directions whose curvature it leaves out; unfloored,
-        # Marquardt's scaling would take huge steps along them and every step would fail.
-        diag = diag.clamp_min(self.min_scale * diag.amax(-1, keepdim=True) + 1e-30)
-        L, info = torch.linalg.cholesky_ex(A + torch.diag_embed(lam.unsqueeze(-1) * diag))
-        delta = -torch.cholesky_solve(g.unsqueeze(-1), L).squeeze(-1)
+        at_once = self.at_once(len(data.y), theta)
+        if at_once:
+            state.run = state.run or forward_pass(data.net, theta, data.X)
+        delta, solved, linear = self.direction(state, data, hidden, at_once)
         trial = theta.clone()
         trial[:, :hidden] += torch.nan_to_num(delta)
-        trial = solve_output(data.net, trial, data.X, data.y, ridge)
-        trial_loss = objective(data, trial, ridge)
-        ok = state.active & (info == 0) & torch.isfinite(trial_loss) & (trial_loss < state.loss)
+        if at_once:
+            trial, trial_loss, run = trial_at_once(data, trial, ridge)
+        else:
+            trial = output_solved(data, trial, ridge)
+            trial_loss, run = objective(data, trial, ridge), None
+        # a step that turns a ReLU unit around left the region where the linear model holds (its
+        # active side flipped): abs(x + 0.3), 2 units, 5 of 200 single networks failed so
+        ok = state.active & solved & torch.isfinite(trial_loss) & (trial_loss < state.loss)
+        ok &= ~turned_around(data.net, theta, trial)
         state.theta = torch.where(ok.unsqueeze(-1), trial, theta)
         state.loss = torch.where(ok, trial_loss, state.loss)
         state.damping = torch.where(ok, lam * self.shrink, lam * self.grow).clamp(1e-12, 1e10)
+        state.run = None if run is None else kept(ok, run, state.run)
         if self.ridge.adapts:
-            J_all = torch.cat([J, H], dim=-1)  # (K, N, P): the output weights' columns are the features
-            z = (J_all @ theta.unsqueeze(-1)).squeeze(-1) - r
-            self.reestimate(state, data, ok, Linearised.of(J_all, z, full_gram(JJ, J, H)))
+            self.reestimate(state, data, ok, linear)
+            state.run = None  # the output layer moved with the ridge
         state.step += 1
         return track(state, self.stopping, data)
 
+    def at_once(self, N: int, theta: torch.Tensor) -> bool:
+        """Whether a step takes all N rows at once (else its sums go chunk by chunk, rows.py)."""
+        return N <= chunk_rows(*theta.shape)
 
+    def direction(self, state: LMState, data: Data, hidden: int, at_once: bool):
+        """(the damped Gauss-Newton step (K, hidden), whether it was solved (K,), the linearised
+        network if the ridge adapts, else None), from Kaufman's A formed and factored."""
+        theta, ridge = state.theta, state.ridge
+        if at_once:
+            g, A, linear = system(data, theta, ridge, hidden, state.run, self.ridge.adapts)
+        else:
+            g, A, linear = system_by_chunks(data, theta, ridge, hidden, self.ridge.adapts)
+        D = self.scaling(A.diagonal(dim1=1, dim2=2))
+        L, info = torch.linalg.cholesky_ex(A + torch.diag_embed(state.damping.unsqueeze(-1) * D))
+        return -torch.cholesky_solve(g.unsqueeze(-1), L).squeeze(-1), info == 0, linear
+
+    def scaling(self, diag: torch.Tensor) -> torch.Tensor:
+        """Marquardt's D (K, n) from the curvature's diagonal, floored at min_scale of its largest
+        entry. Kaufman's J is near zero along directions whose curvature it leaves out; unfloored,
+        the scaling would take huge steps along them and every step would fail."""
+        return diag.clamp_min(self.min_scale * diag.amax(-1, keepdim=True) + 1e-30)
+
+    def forget(self, state: LMState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> LMState:
+        state.run = None
+        return super().forget(state, theta, which, data)
+
+
+def system(data: Data, theta, ridge, hidden: int, run: Pass, adapts: bool):
+    """(gradient g (K, hidden), Kaufman's A (K, hidden, hidden), the linearised network if the
+    ridge adapts, else None) at theta, whose output layer is solved, from all rows at once."""
+    r = run.zs[-1].squeeze(-1) - data.y  # (K, N)
+    J = jacobian(data.net, theta, data.X, run)[..., :hidden]  # (K, N, hidden)
+    H = output_features(data.net, theta, data.X, run)  # (K, N, w+1)
+    Q = projector(H, ridge)  # (K, N, w+1)
+    g = (r.unsqueeze(1) @ J).squeeze(1) + ridge[:, None] * theta[:, :hidden]  # the exact gradient, output solved
+    JJ = gram(J)
+    A = JJ - gram(Q.transpose(1, 2) @ J) + torch.diag_embed(ridge[:, None].expand(-1, hidden))  # Kaufman
+    if not adapts:
+        return g, A, None
+    J_all = torch.cat([J, H], dim=-1)  # (K, N, P): the output weights' columns are the features
+    z = (J_all @ theta.unsqueeze(-1)).squeeze(-1) - r
+    HJ = H.transpose(1, 2) @ J  # (K, w+1, hidden)
+    return g, A, Linearised.of(J_all, z, full_gram(JJ, HJ, H.transpose(1, 2) @ H))
+
+
+def system_by_chunks(data: Data, theta, ridge, hidden: int, adapts: bool):
+    """system(), its sums taken over chunks of rows (rows.py): Q^T J = R^-T (H^T J), with R
+    the tall-skinny QR of H (and of sqrt(ridge) I below it, as projector's Q)."""
+    net, K = data.net, theta.shape[0]
+
+    def part(rows: slice):
+        X, y = data.X[rows], data.y[rows]
+        run = forward_pass(net, theta, X)
+        r = run.zs[-1].squeeze(-1) - y
+        J = jacobian(net, theta, X, run)[..., :hidden]
+        H = output_features(net, theta, X, run)
+        sums = [H, (r.unsqueeze(1) @ J).squeeze(1), gram(J), H.transpose(1, 2) @ J]
+        if adapts:
+            J_all = torch.cat([J, H], dim=-1)
+            z = (J_all @ theta.unsqueeze(-1)).squeeze(-1) - r
+            sums += [gram(H), (z.unsqueeze(1) @ J_all).squeeze(1), z.pow(2).sum(-1)]
+        return sums
+
+    R, parts = None, []
+    for rows in chunks(len(data.y), chunk_rows(K, net.n_params)):
+        H, *sums = part(rows)
+        R = tsqr([H] if R is None else [R, H])
+        parts.append(sums)
+    Jr, JJ, HJ, *rest = sum_rows(parts)
+    if bool((ridge > 0).any()):
+        R = tsqr([R, ridge.clamp_min(0).sqrt()[:, None, None] * torch.eye(R.shape[-1], dtype=R.dtype)])
+    QJ = torch.linalg.solve_triangular(R.transpose(1, 2), HJ, upper=False)  # Q^T J (K, w+1, hidden)
+    g = Jr + ridge[:, None] * theta[:, :hidden]
+    A = JJ - gram(QJ) + torch.diag_embed(ridge[:, None].expand(-1, hidden))
+    if not adapts:
+        return g, A, None
+    HH, Jz, zz = rest
+    return g, A, Linearised.of_sums(full_gram(JJ, HJ, HH), Jz, zz, len(data.y))
+
+
+def trial_at_once(data: Data, trial, ridge):
+    """(trial with its output layer solved, its objective, its forward pass): one pass where
+    solve_output and objective would take two, with the same result bit for bit."""
+    run = forward_pass(data.net, trial, data.X)
+    trial = solve_output(data.net, trial, data.X, data.y, ridge, H=output_features(data.net, trial, data.X, run))
+    run = with_output(data.net, trial, run)
+    losses = (run.zs[-1].squeeze(-1) - data.y).pow(2).mean(-1)
+    return trial, penalised(losses, trial, ridge, len(data.y)), run
+
+
+def kept(ok: torch.Tensor, new: Pass, old: Pass) -> Pass:
+    """The pass of the candidates where they now stand: new where ok (K,), else old."""
+    pick = lambda a, b: torch.where(ok[:, None, None], a, b)  # noqa: E731
+    return Pass([pick(a, b) for a, b in zip(new.zs, old.zs)], [pick(a, b) for a, b in zip(new.hs, old.hs)])
 
 
 def projector(H: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
@@ -98,18 +194,7 @@ def projector(H: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
     return torch.linalg.qr(torch.cat([H, root], dim=1)).Q[:, :N]
 
 
-def full_gram(JJ: torch.Tensor, J: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
-    """The Gauss-Newton matrix of every parameter, [J H]^T [J H] (K, P, P): the output
-    weights' columns of the Jacobian are the features H themselves."""
-    HJ = H.transpose(1, 2) @ J  # (K, w+1, hidden)
-    return torch.cat([torch.cat([JJ, HJ.transpose(1, 2)], dim=2),
-                      torch.cat([HJ, H.transpose(1, 2) @ H], dim=2)], dim=1)
-
-
-def gram(M: torch.Tensor) -> torch.Tensor:
-    """M^T M for each candidate: (K, N, P) -> (K, P, P).
-
-    Through numpy, whose OpenBLAS was 2.4x faster than torch's MKL for these shapes
-    on this project's machines (AMD EPYC, 1 thread), and the Gram is most of a step."""
-    Mn = M.detach().numpy()
-    return torch.from_numpy(Mn.transpose(0, 2, 1) @ Mn)
+def full_gram(JJ: torch.Tensor, HJ: torch.Tensor, HH: torch.Tensor) -> torch.Tensor:
+    """The Gauss-Newton matrix of every parameter, [J H]^T [J H] (K, P, P), from J^T J, H^T J
+    and H^T H: the output weights' columns of the Jacobian are the features H themselves."""
+    return torch.cat([torch.cat([JJ, HJ.transpose(1, 2)], dim=2), torch.cat([HJ, HH], dim=2)], dim=1)

@@ -17,6 +17,7 @@ import torch
 
 from ..nets import balanced, forward, jacobian, solve_output
 from .base import Data, State, Trainer
+from .rows import output_solved
 
 EIGEN_ROWS = 2000  # rows of the Jacobian the evidence is taken from
 
@@ -90,12 +91,17 @@ class Linearised:
     @classmethod
     def of_parameters(cls, G: torch.Tensor, J: torch.Tensor, z: torch.Tensor) -> "Linearised":
         """From J^T J (K, P, P) and J (K, N, P): the data directions u = J v / sqrt(e)."""
+        Jz = (J.transpose(1, 2) @ z.unsqueeze(-1)).squeeze(-1)  # (K, P)
+        return cls.of_sums(G, Jz, z.pow(2).sum(-1), z.shape[1])
+
+    @classmethod
+    def of_sums(cls, G: torch.Tensor, Jz: torch.Tensor, zz: torch.Tensor, N: int) -> "Linearised":
+        """From the sums over rows J^T J (K, P, P), J^T z (K, P) and |z|^2 (K,) of N rows (rows.py)."""
         e, V = torch.linalg.eigh(G)
         e = e.clamp_min(0)
-        Jz = (J.transpose(1, 2) @ z.unsqueeze(-1)).squeeze(-1)  # (K, P)
         proj = (V.transpose(1, 2) @ Jz.unsqueeze(-1)).squeeze(-1) / e.clamp_min(1e-300).sqrt()
         proj = torch.where(e > 1e-12 * e.amax(-1, keepdim=True), proj, 0.0)
-        return cls(e, proj, (z.pow(2).sum(-1) - proj.pow(2).sum(-1)).clamp_min(0), z.shape[1])
+        return cls(e, proj, (zz - proj.pow(2).sum(-1)).clamp_min(0), N)
 
 
 GRID = 10.0 ** torch.arange(-14.0, 1.01, 0.25)  # ridges tried, as shares of the largest eigenvalue
@@ -131,10 +137,14 @@ def effective_parameters(eigenvalues: torch.Tensor, ridge: torch.Tensor) -> torc
 def objective(data: Data, theta: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
     """(K,) what a regularised trainer minimises, per point: the mean squared error plus
     ridge |theta|^2 / N (exactly the mean squared error when there is no ridge)."""
-    losses = data.losses(theta)
+    return penalised(data.losses(theta), theta, ridge, len(data.y))
+
+
+def penalised(losses: torch.Tensor, theta: torch.Tensor, ridge: torch.Tensor, N: int) -> torch.Tensor:
+    """objective() from the mean squared errors (K,) already known."""
     if not bool((ridge > 0).any()):
         return losses
-    return losses + ridge * theta.pow(2).sum(-1) / len(data.y)
+    return losses + ridge * theta.pow(2).sum(-1) / N
 
 
 def linearise(data: Data, theta: torch.Tensor) -> Linearised:
@@ -173,7 +183,7 @@ class Penalised(Trainer):
     def begin(self, theta: torch.Tensor, data: Data) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(theta with its output layer solved, the first ridge, the objective there) for start()."""
         ridge, theta = self.ridge.start(data.net, theta)
-        theta = solve_output(data.net, theta, data.X, data.y, ridge)
+        theta = output_solved(data, theta, ridge)
         return theta, ridge, objective(data, theta, ridge)
 
     def scores(self, state: State, data: Data) -> torch.Tensor:

@@ -1,0 +1,110 @@
+"""Sums over chunks of rows: what a step needs from all N training rows, in memory bounded by
+a chunk of rows instead of by N.
+
+Everything a Gauss-Newton step takes from the data is a sum over rows: J^T J (P x P), the
+gradient J^T r, and H^T J (w+1 x P), from which variable projection's Q^T J = R^-T (H^T J)
+follows once R is known (H = Q R). R itself comes from a tall-skinny QR: the R of
+[R so far; the chunk's H], chunk after chunk, with y as one more column, whose entries
+above the diagonal are then Q^T y (Golub & Van Loan, Matrix Computations, 5.2-5.3).
+So a step holds one chunk's Jacobian (K, rows, P) and the P x P sums: O(P^2 + rows P)
+memory, not O(N P), for the same result up to rounding. A problem that fits in one chunk
+is computed at once, exactly as before chunking existed.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from typing import TYPE_CHECKING
+
+import torch
+from threadpoolctl import threadpool_limits
+
+from ..nets import output_features, solve_output
+
+if TYPE_CHECKING:  # base.py imports this module
+    from .base import Data
+
+CHUNK_ELEMENTS = 2 ** 21  # a chunk's Jacobian (K, rows, P) holds at most this many numbers: 16 MB
+MIN_ROWS = 256  # below this BLAS runs slower than it need (measured: Gram of 256 x 61 rows per call)
+
+
+def chunk_rows(K: int, P: int) -> int:
+    """Rows per chunk for K candidates of P parameters."""
+    return max(MIN_ROWS, CHUNK_ELEMENTS // max(1, K * P))
+
+
+def chunks(N: int, rows: int) -> list[slice]:
+    return [slice(start, min(start + rows, N)) for start in range(0, N, rows)]
+
+
+def gram(M: torch.Tensor) -> torch.Tensor:
+    """M^T M for each candidate: (K, N, P) -> (K, P, P), by the faster BLAS (numpy_is_faster)."""
+    if numpy_is_faster():
+        Mn = M.detach().numpy()
+        return torch.from_numpy(Mn.transpose(0, 2, 1) @ Mn)
+    return M.transpose(1, 2) @ M
+
+
+NUMPY_MARGIN = 1.5  # numpy's BLAS is used only if at least this much faster: a near tie would let timing noise
+# flip the choice from run to run, and with it the last bits of every Gram
+
+
+@functools.cache
+def numpy_is_faster() -> bool:
+    """Whether numpy's BLAS computes the Gram of a typical Jacobian faster than torch's on this
+    machine: measured once per process, on one thread as fits run (fitting.one_thread), the
+    best of 5 each, interleaved.
+
+    torch's wheels carry MKL, which takes a slow generic path on AMD processors; numpy's
+    OpenBLAS does not. Measured on AMD EPYC (2 cores, loaded, one thread): numpy 2.1-3.4x
+    faster for (8, 2000, 40), (2, 20000, 40), (1, 100000, 40) and (2, 1000, 2000). On
+    Intel, MKL is expected to be the faster, and then torch's own matmul is kept."""
+    M = torch.randn(4, 2000, 40, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    Mn = M.numpy()
+    best = {"numpy": float("inf"), "torch": float("inf")}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(1):
+            for _ in range(5):
+                for name, gram_of in (("numpy", lambda: Mn.transpose(0, 2, 1) @ Mn), ("torch", lambda: M.mT @ M)):
+                    start = time.perf_counter()
+                    gram_of()
+                    best[name] = min(best[name], time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(threads)
+    return best["numpy"] * NUMPY_MARGIN < best["torch"]
+
+
+def tsqr(blocks) -> torch.Tensor:
+    """R (K, n, n) of the rows of every block (K, rows, n) stacked: QR chunk after chunk."""
+    R = None
+    for B in blocks:
+        R = torch.linalg.qr(B if R is None else torch.cat([R, B], dim=1), mode="r").R
+    return R
+
+
+def sum_rows(parts):
+    """Position by position, the sums of the tuples of tensors in `parts` (one tuple per chunk)."""
+    total = None
+    for part in parts:
+        total = list(part) if total is None else [t + p for t, p in zip(total, part)]
+    return total
+
+
+def output_solved(data: Data, theta, ridge):
+    """theta with its output layer solved (nets.solve_output), over chunks of rows if need be:
+    the least squares from the tall-skinny QR of [H y] (rows.py), then of sqrt(ridge) I (or
+    solve_output's tiny floor) below it."""
+    net, (K, P) = data.net, theta.shape
+    if len(data.y) <= chunk_rows(K, P):
+        return solve_output(net, theta, data.X, data.y, ridge)
+    R = tsqr(torch.cat([output_features(net, theta, data.X[rows]), data.y[rows].expand(K, -1).unsqueeze(-1)], -1)
+             for rows in chunks(len(data.y), chunk_rows(K, P)))
+    w = R.shape[-1] - 1
+    mu = 1e-9 * R[:, :w, :w].norm(dim=1).amax(-1)  # R's column norms are H's
+    mu = torch.where(ridge > 0, ridge.clamp_min(0).sqrt(), mu)
+    A = torch.cat([R[:, :w, :w], mu[:, None, None] * torch.eye(w, dtype=R.dtype)], dim=1)
+    b = torch.cat([R[:, :w, w], torch.zeros(K, w, dtype=R.dtype)], dim=1).unsqueeze(-1)
+    c = torch.linalg.lstsq(A, b, driver="gels").solution.squeeze(-1)
+    return torch.cat([theta[:, : P - w], c], dim=1)
