@@ -97,6 +97,9 @@ CASES: dict[str, Case] = {c.key: c for c in [
     _oscillating("j0", "J0(20x)", lambda x: j0(20 * x)),
     _kan("expsin", "exp(sin(pi x) + y^2)", lambda x, y: np.exp(np.sin(np.pi * x) + y ** 2),
          ("x=-1:1", "y=-1:1"), (5, 5)),
+    # 17,17 tanh: 375 parameters, as many as KAN [2,5,1] holds after its grid extension to 20
+    _kan("expsin375", "exp(sin(pi x) + y^2)", lambda x, y: np.exp(np.sin(np.pi * x) + y ** 2),
+         ("x=-1:1", "y=-1:1"), (17, 17)),
     _kan("xy", "x y", lambda x, y: x * y, ("x=-1:1", "y=-1:1"), (32,)),
     _kan("j0kan", "J0(20x)", lambda x: j0(20 * x), ("x=-1:1",), (32,)),
     *[_scaling(n) for n in SCALING_POINTS],
@@ -110,7 +113,7 @@ ALL = {**{k: PROBLEMS[k] for k in ("abs", "sqrt", "quad", "log", "logtanh")}, **
 TABLES: dict[str, tuple[str, ...]] = {
     "oscillating": ("sinc", "sin5", "sin10", "sin20", "chirp", "j0"),
     "seeds": ("abs", "sqrt", "log", "logtanh"),
-    "pykan": ("expsin", "xy", "j0kan"),
+    "pykan": ("expsin", "expsin375", "xy", "j0kan"),
     "limits": ("quad",),  # every other case's limit is printed beside its own table
     "scaling": (*(c.key for c in CASES.values() if c.key.startswith("sin2x")), "friedman1"),
 }

@@ -54,7 +54,7 @@ def test_chunked_sums_equal_the_unchunked_oracle(monkeypatch, ridge):
     close(g_c, g, 1e-12)  # measured: 2.4e-15
     close(A_c, A, 1e-12)
     close(linear_c.eigenvalues, linear.eigenvalues, 1e-12)
-    close(output_solved(data, theta, penalty), theta, 1e-12)  # the output layer was solved already
+    close(output_solved(data.net, theta, data.X, data.y, penalty), theta, 1e-12)  # the output layer was solved already
     close(data.losses(theta), oracle_losses, 1e-12)
 
 

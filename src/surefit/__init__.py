@@ -18,7 +18,8 @@ _WHERE = {
     "fit_problem": "fitting", "Model": "model", "Network": "network", "plot_fit": "plots", "Problem": "problem",
     "from_arrays": "problem", "from_csv": "problem", "from_function": "problem", "FitResult": "result",
     "load": "store", "save": "store", "Status": "status", "Minimal": "smallest",
-    "MinimalSettings": "settings", "StudySettings": "settings", "minimal": "smallest", "configurations": "studies", "study": "studies",
+    "MinimalSettings": "settings", "StudySettings": "settings", "minimal": "smallest", "configurations": "studies",
+    "study": "studies",
 }
 __all__ = list(_WHERE)
 

@@ -81,7 +81,8 @@ def jacobian(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, run: Pass |
         dW = (h.unsqueeze(-1) * delta.unsqueeze(-2)).flatten(2)  # (K, N, in*out), row-major like W
         blocks = [dW, delta] + blocks
         if layer:
-            delta = (delta @ weights[layer][0].transpose(-1, -2)) * act.torch_slope(run.zs[layer - 1], run.hs[layer - 1])
+            slope = act.torch_slope(run.zs[layer - 1], run.hs[layer - 1])
+            delta = (delta @ weights[layer][0].transpose(-1, -2)) * slope
     return torch.cat(blocks, dim=-1)
 
 

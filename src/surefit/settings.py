@@ -213,7 +213,7 @@ def settings_of(options: dict) -> FitSettings:
     return FitSettings(**options)
 
 
-# ---------------------------------------------------------------- what a study and a search for the smallest network add
+# ------------------------------------------------------- what a study and a search for the smallest network add
 
 @dataclass(frozen=True)
 class StudySettings:

@@ -81,5 +81,6 @@ def findings_table(diagnosis):
         pad = "  " * labels[i].count(".")
         explains = "; ".join(diagnosis.findings[j].summary or diagnosis.findings[j].code for j in f.explains)
         text = escape(f.message) + (f"\n[bold]explains:[/bold] {escape(explains)}" if explains else "")
-        rows.append([pad + labels[i], f"{pad}{f.code}\n{pad}({f.severity})", f"{text}\n[bold]fix:[/bold] {escape(f.fix)}"])
+        fix = f"{text}\n[bold]fix:[/bold] {escape(f.fix)}"
+        rows.append([pad + labels[i], f"{pad}{f.code}\n{pad}({f.severity})", fix])
     return table("", ["#", "code", "finding and fix"], rows)

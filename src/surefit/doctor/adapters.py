@@ -2,7 +2,8 @@
 
 Kinds: a torch.nn.Module built of Linear, activation, BatchNorm1d and Dropout modules
 (nn.Sequential or a module whose children run in order), a Keras 3 model of Dense,
-activation, BatchNormalization and Dropout layers (readers.py), a saved .keras file, a surefit Model / FitResult or a saved surefit model file.
+activation, BatchNormalization and Dropout layers (readers.py), a saved .keras file, a surefit Model / FitResult
+or a saved surefit model file.
 Everything after this file works on the View in float64 numpy; check_readable()
 proves the reading right on the data by comparing the View's own forward pass with
 the model's predictions, so a model we misread is refused, never misdiagnosed.

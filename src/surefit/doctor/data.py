@@ -26,7 +26,8 @@ def unscaled_inputs(case: Case, t: Thresholds) -> list[Finding]:
     off = [v for v, col in columns.items() if col["off_origin"]]
     worst = off[0] if off else max(columns, key=lambda v: abs(np.log10(columns[v]["rms"])))
     c = columns[worst]
-    words = f"the first layer sees {worst} with typical size {c['rms']:.3g} (rms; from {c['min']:.4g} to {c['max']:.4g})"
+    words = (f"the first layer sees {worst} with typical size {c['rms']:.3g} "
+             f"(rms; from {c['min']:.4g} to {c['max']:.4g})")
     if off:
         where = (f"its mean {c['mean']:.4g} is {c['offset']:.3g} standard deviations from 0"
                  if c["offset"] > t.offset_factor else "it lies all on one side of 0")

@@ -182,7 +182,8 @@ def _overshoot(case: Case, t: Thresholds) -> Finding | None:
     if not jumped and not jumps:
         return None
     if jumped:
-        rise = "became infinite or NaN" if not np.isfinite(peak) else f"rose to {peak:.3g}, {peak / first:.3g}x its first value"
+        rise = ("became infinite or NaN" if not np.isfinite(peak)
+                else f"rose to {peak:.3g}, {peak / first:.3g}x its first value")
         what = f"the training loss was {first:.3g} at step {early[0][0]} and by step {peak_step} {rise}"
     else:
         step, layer, size = max(jumps, key=lambda j: j[2] if np.isfinite(j[2]) else np.inf)
@@ -193,7 +194,8 @@ def _overshoot(case: Case, t: Thresholds) -> Finding | None:
         "learning_rate",
         f"the first steps overshot: {what}{_rate(case)}: each step jumps past the minimum to a worse point{units}",
         {"kind": "overshoot", "first_loss": float(first), "peak_loss": float(peak), "peak_step": int(peak_step),
-         "weight_jumps": [[int(s), int(i) + 1, float(j)] for s, i, j in jumps], "learning_rate": case.setup.learning_rate},
+         "weight_jumps": [[int(s), int(i) + 1, float(j)] for s, i, j in jumps],
+         "learning_rate": case.setup.learning_rate},
         "lower the learning rate 10x (or more) until the loss falls from the first step; scale inputs and "
         "targets to unit size; or use Adam", summary="the first steps overshot")
 

@@ -75,7 +75,8 @@ def weight_scale(case: Case, t: Thresholds) -> list[Finding]:
         f"the hidden layers' weights are {way} {when}: each is {np.median(ratios):.2g}x (median) the size that keeps "
         f"the signal's size from layer to layer, so through {plural(len(ratios), 'layer')} the network {does} "
         f"the input's variation by a factor of about {total:.1e}: the output "
-        f"{'hardly depends on the input and the first layers get almost no gradient' if total < 1 else 'saturates or overflows'}",
+        + ("hardly depends on the input and the first layers get almost no gradient" if total < 1
+           else "saturates or overflows"),
         {"ratios": ratios, "product": total, "at_start": bool(case.initial)},
         "initialise with He (ReLU units: keras 'he_uniform', torch's kaiming_uniform_) or Glorot (sigmoid, tanh) "
         "weights: the default initialisers of Keras and PyTorch are close to these",
@@ -182,7 +183,8 @@ def collapsed_units(case: Case, t: Thresholds) -> list[Finding]:
         width, lost = case.zs[layer].shape[1], sum(len(g) - 1 for g in groups)
         cos = min(float(cosines(case.zs[layer][:, g])[0].min()) for g in groups)  # to each group's first unit
         listed = "; ".join(unit_list(units(g)) for g in groups[:4]) + ("; ..." if len(groups) > 4 else "")
-        who = f"units {listed} compute" if len(groups) == 1 else f"{len(groups)} groups of units (units {listed}) each compute"
+        who = (f"units {listed} compute" if len(groups) == 1
+               else f"{len(groups)} groups of units (units {listed}) each compute")
         out.append(Finding(
             "collapsed_units",
             f"{layer_name(layer)}: {who} the same feature up to scale (cosine of their pre-activations over the "

@@ -72,7 +72,7 @@ class LevenbergMarquardt(Penalised):
         if at_once:
             trial, trial_loss, run = trial_at_once(data, trial, ridge)
         else:
-            trial = output_solved(data, trial, ridge)
+            trial = output_solved(data.net, trial, data.X, data.y, ridge)
             trial_loss, run = objective(data, trial, ridge), None
         # a step that turns a ReLU unit around left the region where the linear model holds (its
         # active side flipped): abs(x + 0.3), 2 units, 5 of 200 single networks failed so

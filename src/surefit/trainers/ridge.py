@@ -108,9 +108,9 @@ GRID = 10.0 ** torch.arange(-14.0, 1.01, 0.25)  # ridges tried, as shares of the
 
 
 def best_ridge(linear: Linearised) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(ridge, noise variance, log evidence up to a constant) (K,) maximising the evidence of the linearised network, whose
-    weights have prior N(0, I / alpha) and whose targets have noise N(0, 1 / beta), ridge =
-    alpha / beta: z ~ N(0, (J J^T / ridge + I) / beta). For each ridge the best 1 / beta is
+    """(ridge, noise variance, log evidence up to a constant) (K,) maximising the evidence of the
+    linearised network, whose weights have prior N(0, I / alpha) and whose targets have noise
+    N(0, 1 / beta), ridge = alpha / beta: z ~ N(0, (J J^T / ridge + I) / beta). For each ridge the best 1 / beta is
     the mean of z_i^2 / (e_i / ridge + 1); the log evidence is then, up to a constant,
     -(sum log(e_i / ridge + 1) + N log(1 / beta)) / 2. Searched on a grid, then refined by
     a parabola through the best point and its neighbours (in log ridge)."""
@@ -183,7 +183,7 @@ class Penalised(Trainer):
     def begin(self, theta: torch.Tensor, data: Data) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(theta with its output layer solved, the first ridge, the objective there) for start()."""
         ridge, theta = self.ridge.start(data.net, theta)
-        theta = output_solved(data, theta, ridge)
+        theta = output_solved(data.net, theta, data.X, data.y, ridge)
         return theta, ridge, objective(data, theta, ridge)
 
     def scores(self, state: State, data: Data) -> torch.Tensor:

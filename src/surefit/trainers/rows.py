@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import TYPE_CHECKING
 
 import torch
 from threadpoolctl import threadpool_limits
 
 from ..nets import output_features, solve_output
-
-if TYPE_CHECKING:  # base.py imports this module
-    from .base import Data
 
 CHUNK_ELEMENTS = 2 ** 21  # a chunk's Jacobian (K, rows, P) holds at most this many numbers: 16 MB
 MIN_ROWS = 256  # below this BLAS runs slower than it need (measured: Gram of 256 x 61 rows per call)
@@ -92,15 +88,15 @@ def sum_rows(parts):
     return total
 
 
-def output_solved(data: Data, theta, ridge):
+def output_solved(net, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
     """theta with its output layer solved (nets.solve_output), over chunks of rows if need be:
-    the least squares from the tall-skinny QR of [H y] (rows.py), then of sqrt(ridge) I (or
+    the least squares from the tall-skinny QR of [H y] (above), then of sqrt(ridge) I (or
     solve_output's tiny floor) below it."""
-    net, (K, P) = data.net, theta.shape
-    if len(data.y) <= chunk_rows(K, P):
-        return solve_output(net, theta, data.X, data.y, ridge)
-    R = tsqr(torch.cat([output_features(net, theta, data.X[rows]), data.y[rows].expand(K, -1).unsqueeze(-1)], -1)
-             for rows in chunks(len(data.y), chunk_rows(K, P)))
+    K, P = theta.shape
+    if len(y) <= chunk_rows(K, P):
+        return solve_output(net, theta, X, y, ridge)
+    R = tsqr(torch.cat([output_features(net, theta, X[rows]), y[rows].expand(K, -1).unsqueeze(-1)], -1)
+             for rows in chunks(len(y), chunk_rows(K, P)))
     w = R.shape[-1] - 1
     mu = 1e-9 * R[:, :w, :w].norm(dim=1).amax(-1)  # R's column norms are H's
     mu = torch.where(ridge > 0, ridge.clamp_min(0).sqrt(), mu)
