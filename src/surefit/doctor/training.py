@@ -18,8 +18,10 @@ PROBABILITY_OUTPUTS = ("sigmoid", "hard_sigmoid", "sparse_sigmoid")
 def output_activation(case: Case, t: Thresholds) -> list[Finding]:
     act, loss = case.view.output, case.setup.loss
     target = case.view.targets(case.y)
+    finite = case.pred[np.isfinite(case.pred)]  # a diverged model's outputs can all be NaN
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (float("nan"), float("nan"))
     evidence = {"activation": act.name, "target_min": float(target.min()), "target_max": float(target.max()),
-                "prediction_min": float(np.nanmin(case.pred)), "prediction_max": float(np.nanmax(case.pred))}
+                "prediction_min": lo, "prediction_max": hi}
     if act.name in ("softmax", "log_softmax", "sparsemax"):
         value = 0 if act.name == "log_softmax" else 1
         return [Finding("output_activation",
