@@ -241,8 +241,8 @@ def bottleneck(case: Case, t: Thresholds) -> list[Finding]:
         out.append(Finding(
             "bottleneck",
             f"{layer_name(layer)} has {width} units after a layer of {before} ({before / width:.0f}x narrower), "
-            f"and only {distinct} of them {"is" if distinct == 1 else "are"} alive and distinct: everything the network computes must "
-            f"pass through {plural(distinct, 'unit')}",
+            f"and only {distinct} of them {'is' if distinct == 1 else 'are'} alive and distinct: everything the "
+            f"network computes must pass through {plural(distinct, 'unit')}",
             {"layer": layer + 1, "width": width, "before": before, "alive_distinct": distinct},
             f"make {layer_name(layer)} as wide as the layer before it, or remove it",
             summary=f"everything passes through {plural(distinct, 'unit')} of {layer_name(layer)}",
