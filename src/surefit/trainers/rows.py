@@ -90,17 +90,13 @@ def sum_rows(parts):
 
 def output_solved(net, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
     """theta with its output layer solved (nets.solve_output), over chunks of rows if need be:
-    the least squares from the tall-skinny QR of [H y] (above), then of sqrt(ridge) I (or
-    solve_output's tiny floor) below it."""
+    with more rows than a chunk holds, from the tall-skinny QR of [H y] (above)."""
     K, P = theta.shape
     if len(y) <= chunk_rows(K, P):
         return solve_output(net, theta, X, y, ridge)
     R = tsqr(torch.cat([output_features(net, theta, X[rows]), y[rows].expand(K, -1).unsqueeze(-1)], -1)
              for rows in chunks(len(y), chunk_rows(K, P)))
     w = R.shape[-1] - 1
-    mu = 1e-9 * R[:, :w, :w].norm(dim=1).amax(-1)  # R's column norms are H's
-    mu = torch.where(ridge > 0, ridge.clamp_min(0).sqrt(), mu)
-    A = torch.cat([R[:, :w, :w], mu[:, None, None] * torch.eye(w, dtype=R.dtype)], dim=1)
-    b = torch.cat([R[:, :w, w], torch.zeros(K, w, dtype=R.dtype)], dim=1).unsqueeze(-1)
-    c = torch.linalg.lstsq(A, b, driver="gels").solution.squeeze(-1)
-    return torch.cat([theta[:, : P - w], c], dim=1)
+    # min |H c - y| is min |R_H c - Q^T y| (plus a constant): the same solve on w rows, whose column
+    # norms are H's, so solve_output's floor and ridge apply unchanged
+    return solve_output(net, theta, X, R[:, :w, w], ridge, H=R[:, :w, :w])
