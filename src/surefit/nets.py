@@ -64,26 +64,26 @@ def forward(net: NetSettings, theta: torch.Tensor, X: torch.Tensor) -> torch.Ten
 
 
 def jacobian(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, run: Pass | None = None) -> torch.Tensor:
-    """d prediction / d theta, (K, N, P), by one explicit backward pass through the layers
-    (run: forward_pass(net, theta, X), if already made).
-
-    With delta_l = d out / d z_l (K, N, width_l): d out / d W_l[i, j] = h_{l-1}[i] delta_l[j]
-    and d out / d b_l[j] = delta_l[j]; delta_{l-1} = (delta_l W_l^T) * act'(z_{l-1}).
-    """
-    act = activation(net.activation)
+    """d prediction / d theta, (K, N, P), from one explicit backward pass (run:
+    forward_pass(net, theta, X), if already made): d out / d W_l[i, j] = h_{l-1}[i] delta_l[j]
+    and d out / d b_l[j] = delta_l[j], in theta's order (W row-major, then b, layer by layer)."""
     run = forward_pass(net, theta, X) if run is None else run
-    inputs = [X.expand(theta.shape[0], *X.shape)] + run.hs
-    weights = layers(net, theta)
-    delta = torch.ones_like(run.zs[-1])  # (K, N, 1)
+    inputs = [X.expand(theta.shape[0], *X.shape)] + run.hs  # h_{l-1} (K, N, in)
     blocks = []
-    for layer in reversed(range(len(weights))):
-        h = inputs[layer]  # (K, N, in)
-        dW = (h.unsqueeze(-1) * delta.unsqueeze(-2)).flatten(2)  # (K, N, in*out), row-major like W
-        blocks = [dW, delta] + blocks
-        if layer:
-            slope = act.torch_slope(run.zs[layer - 1], run.hs[layer - 1])
-            delta = (delta @ weights[layer][0].transpose(-1, -2)) * slope
+    for h, delta in zip(inputs, deltas(net, theta, run)):
+        blocks += [(h.unsqueeze(-1) * delta.unsqueeze(-2)).flatten(2), delta]  # (K, N, in*out), (K, N, out)
     return torch.cat(blocks, dim=-1)
+
+
+def deltas(net: NetSettings, theta: torch.Tensor, run: Pass) -> list[torch.Tensor]:
+    """delta_l = d out / d z_l (K, N, width_l) of every layer, the output's (all ones) last:
+    delta_{l-1} = (delta_l W_l^T) * act'(z_{l-1})."""
+    act, weights = activation(net.activation), layers(net, theta)
+    out = [torch.ones_like(run.zs[-1])]  # (K, N, 1)
+    for layer in reversed(range(1, len(weights))):
+        slope = act.torch_slope(run.zs[layer - 1], run.hs[layer - 1])
+        out.insert(0, (out[0] @ weights[layer][0].transpose(-1, -2)) * slope)
+    return out
 
 
 def output_features(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, run: Pass | None = None) -> torch.Tensor:

@@ -70,8 +70,13 @@ class State:
     @property
     def active(self) -> torch.Tensor:
         """(K,) True for candidates whose group is still training; trainers leave the rest as they are."""
-        undecided = torch.tensor([v is None for v in self.verdicts])
-        return undecided.repeat_interleave(self.loss.shape[0] // len(self.verdicts))
+        return still_training(self.verdicts, self.loss.shape[0])
+
+
+def still_training(verdicts: list[Status | None], K: int) -> torch.Tensor:
+    """(K,) True for the candidates of the groups with no verdict yet (K // G candidates a group)."""
+    undecided = torch.tensor([v is None for v in verdicts])
+    return undecided.repeat_interleave(K // len(verdicts))
 
 
 @dataclass

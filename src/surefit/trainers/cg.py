@@ -27,8 +27,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..activations import activation
-from ..nets import Pass, layers, output_features
+from ..nets import Pass, deltas, output_features
 from .base import Data
 from .lm import LevenbergMarquardt, LMState, projector
 
@@ -68,12 +67,8 @@ class Products:
     """J v and J^T u for the hidden parameters of K candidates, from a forward pass."""
 
     def __init__(self, net, theta: torch.Tensor, X: torch.Tensor, run: Pass):
-        act, weights = activation(net.activation), layers(net, theta)
         self.inputs = [X.expand(theta.shape[0], *X.shape)] + run.hs[:-1]  # h_{l-1} (K, N, a)
-        self.deltas, delta = [], torch.ones_like(run.zs[-1])  # d out / d z_l (K, N, b)
-        for l in reversed(range(len(net.hidden))):
-            delta = (delta @ weights[l + 1][0].transpose(-1, -2)) * act.torch_slope(run.zs[l], run.hs[l])
-            self.deltas.insert(0, delta)
+        self.deltas = deltas(net, theta, run)[:-1]  # d out / d z_l (K, N, b) of the hidden layers
         self.shapes = [(h.shape[-1], d.shape[-1]) for h, d in zip(self.inputs, self.deltas)]
 
     def __call__(self, v: torch.Tensor) -> torch.Tensor:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 
 from ..status import Status
-from .base import Data, State, Trainer
+from .base import Data, State, Trainer, still_training
 from .driver import find
 
 
@@ -56,8 +56,7 @@ class SubsampleState:
 
     @property
     def active(self) -> torch.Tensor:
-        undecided = torch.tensor([v is None for v in self.verdicts])
-        return undecided.repeat_interleave(self.loss.shape[0] // len(self.verdicts))
+        return still_training(self.verdicts, self.loss.shape[0])
 
     @property
     def revived(self) -> torch.Tensor:
