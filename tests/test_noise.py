@@ -34,3 +34,16 @@ def test_two_inputs_within_30_percent():
     X = rng.uniform(-1, 1, (2000, 2))
     y = np.sin(2 * X[:, 0]) * X[:, 1] + 0.2 * rng.standard_normal(2000)
     assert abs(noise_level(X, y) / 0.2 - 1) < 0.3
+
+
+@pytest.mark.parametrize("target", [lambda x: np.sin(6 * x), lambda x: np.where(x > 0.5, 1.0, -1.0)],
+                         ids=["oscillating", "step"])
+def test_oscillating_and_step_targets_under_little_noise(target):
+    """1% noise: a line through neighbours leaves 2.5x (sin 6x) or 3x (a step) that much of the target
+    in its pseudo-residuals; the cubic, trimmed of the few residuals that straddle the step, leaves
+    none. Every one of 20 seeds within 30% (measured: 0.81 to 1.17)."""
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-3, 3, 200)
+        sigma = 0.01 * np.std(target(np.linspace(-3, 3, 10001)))
+        assert abs(noise_level(x, target(x) + sigma * rng.standard_normal(200)) / sigma - 1) < 0.3, seed
