@@ -18,7 +18,7 @@ import torch
 
 from ..nets import forward, jacobian, solve_output
 from .base import Data, State, Stopping, track
-from .ridge import Linearised, Penalised, Ridge, objective
+from .ridge import Linearised, Penalised, Ridge, objective, restart
 
 
 @dataclass(kw_only=True)
@@ -61,6 +61,8 @@ class WideLevenbergMarquardt(Penalised):
         state.damping = torch.where(ok, state.damping * self.shrink, state.damping * self.grow).clamp(1e-15, 1e10)
         if self.ridge.adapts:
             z = (J @ theta.unsqueeze(-1)).squeeze(-1) - r  # the linearised network's pseudo-targets
+            before = state.ridge
             self.reestimate(state, data, ok, Linearised.of_points(JJ, z))
+            restart(state, before, data.groups)
         state.step += 1
         return track(state, self.stopping, data)
