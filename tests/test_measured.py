@@ -60,6 +60,14 @@ def test_too_small_a_network_is_above_the_noise_level():
     assert "above the estimated noise level" in result.limit and "larger network" in result.limit
 
 
+def test_without_held_out_rows_the_training_error_names_the_limit():
+    X, y = noisy_sine(0.05, seed=2, N=400)
+    small = surefit.fit((X, y), hidden=1, activation="tanh", holdout=0)
+    enough = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
+    assert "error on the training rows" in small.limit and "above the estimated noise level" in small.limit
+    assert "error on the training rows" in enough.limit and "at the estimated noise level" in enough.limit
+
+
 def test_noiseless_arrays_lose_nothing():
     X = np.random.default_rng(3).uniform(-3, 3, (200, 1))
     result = surefit.fit((X, np.sin(2 * X[:, 0])), hidden=8, activation="tanh", holdout=0)

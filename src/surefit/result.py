@@ -83,19 +83,19 @@ class FitResult:
 def noise_limit(result: FitResult) -> str:
     """Measured data: the error against the noise. A perfect model's RMSE on M noisy held-out rows
     is the noise level within a relative standard error of about 1 / sqrt(2M); two of those are
-    the margin for "at the noise level"."""
+    the margin for "at the noise level". On the training rows (none held out) the same margin:
+    there a fit at the noise sits a little below it, by the share gamma / N it has fitted."""
     sigma, rmse, problem = result.noise_level, result.metrics["rmse"], result.problem
     gamma = (f" ({result.effective_parameters:.1f} effective parameters of {result.n_params})"
              if result.effective_parameters is not None else "")
     if not problem.measured or problem.evaluation.endswith("(the exact function)"):
         return (f"the error against the exact function ({rmse:.3g}) is {rmse / sigma:.2g} of the noise in the "
                 f"training targets ({sigma:.3g}){gamma}")
-    if problem.evaluation.startswith("the training rows"):
-        return f"the estimated noise level is {sigma:.3g}, the error on the training rows {rmse:.3g}{gamma}"
+    error = "error on the training rows" if problem.evaluation.startswith("the training rows") else "held-out error"
     if rmse <= sigma * (1 + 2 / np.sqrt(2 * len(problem.y_eval))):
-        return (f"the held-out error ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}: the "
+        return (f"the {error} ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}: the "
                 f"network has captured what the data supports; more units will not help")
-    return (f"the held-out error ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
+    return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
             f"a larger network or more steps may help")
 
 
