@@ -103,16 +103,30 @@ def step_units(x: torch.Tensor, y: torch.Tensor, width: int, K: int, gen: torch.
     1e-3; with a step on each of its 20 pieces, all 4 reached 1.1e-5 in 36 steps. Moving
     units into bare pieces instead, and keeping the rest where curvature put them, started
     worse (0.4-0.6) and ended no better (1 of 4). Monotone targets (one piece) and kink-like
-    units get no steps: their units all serve their one rise already."""
+    units get no steps: their units all serve their one rise already.
+
+    With more pieces than units, half the candidates take the largest pieces and the other half
+    a random choice of them, so that the candidates do not all start in one basin: 8 tanh on
+    sin(6x) (11 pieces) at 200 random points, 10% noise, 20 data seeds: error against the truth
+    0.077 -> 0.046 (median); 4 tanh on sin(2x) (5 pieces) 0.027 -> 0.021. A random choice for
+    every candidate did as well there, but lost the fit of exact sin(6x) on a 200-point grid on
+    1 of 3 seeds (relative error 0.003 -> 0.099), where the largest pieces are the right ones."""
     low, high = activation(kind).output_range
-    pieces = monotone_pieces(x.numpy(), y.numpy())[:width] if math.isfinite(low) and math.isfinite(high) else []
+    pieces = monotone_pieces(x.numpy(), y.numpy()) if math.isfinite(low) and math.isfinite(high) else []
     if len(pieces) < 2:
         return torch.zeros(K, 0, dtype=x.dtype), torch.zeros(K, 0, dtype=x.dtype)
-    start, end, middle, rise = (torch.as_tensor(pieces[:, i].copy()) for i in range(4))
+    pieces = torch.as_tensor(pieces)
+    if len(pieces) <= width:
+        chosen = pieces.expand(K, -1, -1)
+    else:
+        picks = torch.rand(K, len(pieces), generator=gen).argsort(dim=1)[:, :width]  # (K, width)
+        picks[: (K + 1) // 2] = torch.arange(width)  # half the candidates: the largest pieces
+        chosen = pieces[picks]  # (K, width, 4)
+    start, end, middle, rise = chosen.unbind(-1)
     length = end - start
-    jitter = STEP_JITTER * length * (2 * torch.rand(K, len(pieces), generator=gen, dtype=x.dtype) - 1)
+    jitter = STEP_JITTER * length * (2 * torch.rand(*length.shape, generator=gen, dtype=x.dtype) - 1)
     slope = GAIN.get(kind, 1.0) / length * torch.sign(rise)
-    return slope.expand(K, -1).clone(), middle + jitter
+    return slope.clone(), middle + jitter
 
 
 def monotone_pieces(x: np.ndarray, y: np.ndarray) -> np.ndarray:
