@@ -43,25 +43,29 @@ def _neighbour_differences(x: np.ndarray, y: np.ndarray) -> float:
     order = np.argsort(x, kind="stable")
     x, y = x[order], y[order]
     same = x[1:] == x[:-1]
-    ratios = [(y[1:] - y[:-1])[same] ** 2 / 2]  # e^2 / c^2 of points at one x
-    k = min(NEIGHBOURS, len(x) - 1)
-    left = k // 2
-    xw, yw = sliding_window_view(x, k + 1), sliding_window_view(y, k + 1)  # (n, k + 1): point `left` and its k neighbours
-    at, nx, ny = xw[:, left], np.delete(xw, left, axis=1), np.delete(yw, left, axis=1)
-    distinct = (np.diff(xw, axis=1) > 0).all(axis=1)
-    at, nx, ny, yi = at[distinct], nx[distinct], ny[distinct], yw[distinct, left]
-    w = np.ones_like(nx)  # (n, k) Lagrange weights of the polynomial through the neighbours, at x_i
-    for j in range(k):
-        for m in range(k):
-            if m != j:
-                w[:, j] *= (at - nx[:, m]) / (nx[:, j] - nx[:, m])
-    e = (w * ny).sum(axis=1) - yi
-    ratios.append(e ** 2 / (1 + (w ** 2).sum(axis=1)))
-    ratios = np.concatenate(ratios)
+    ratios = np.concatenate([(y[1:] - y[:-1])[same] ** 2 / 2, _polynomial_residuals(x, y)])  # e^2 / c^2
     if not len(ratios):
         return float(np.std(y))
     kept = np.sort(ratios)[: max(1, int(KEEP * len(ratios)))]
     return float(np.sqrt(kept.mean() / KEPT_MEAN))
+
+
+def _polynomial_residuals(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """e^2 / c^2 of each point (x sorted) against the polynomial through its NEIGHBOURS
+    neighbours, half on each side, where all their x differ."""
+    k = min(NEIGHBOURS, len(x) - 1)
+    i = k // 2  # the point's place in its window
+    xw, yw = sliding_window_view(x, k + 1), sliding_window_view(y, k + 1)  # (n, k + 1)
+    distinct = (np.diff(xw, axis=1) > 0).all(axis=1)
+    xw, yw = xw[distinct], yw[distinct]
+    nodes, at = np.delete(xw, i, axis=1), xw[:, i]  # (n, k), (n,)
+    w = np.ones_like(nodes)  # (n, k) the Lagrange weights at x_i
+    for j in range(k):
+        for m in range(k):
+            if m != j:
+                w[:, j] *= (at - nodes[:, m]) / (nodes[:, j] - nodes[:, m])
+    e = (w * np.delete(yw, i, axis=1)).sum(axis=1) - yw[:, i]
+    return e ** 2 / (1 + (w ** 2).sum(axis=1))
 
 
 def _local_planes(X: np.ndarray, y: np.ndarray) -> float:
