@@ -11,7 +11,8 @@ with every fit's record in RESULTS-noisy.json beside it (rewritten after every
 data seed, so an interrupted run keeps what it did; --report-only writes the markdown
 from it).
 
-How long (2 shared cores, at a load of 5 to 18): --quick about 5 minutes;
+How long (2 shared cores): --quick about 5 minutes; `--seeds 20 --contestants surefit,mlp,lbfgs,gp,ridge
+--jobs 2` 29 minutes at a load of 2 (every contestant but the CV MLP, HGB and splines); at a load of 5 to 18:
 `--seeds 5 --slow-seeds 2 --jobs 2` 99 minutes (3.3 h of single-thread fit time, 71% of it
 the cross-validated MLP). The default 20 seeds (slow rows 5) is about 10 h of fit time at
 that load: some 5 h with --jobs 2, less on an idle machine.
