@@ -1,4 +1,5 @@
 """plan: the network, candidates, trainer and memory a fit runs with, from its settings and problem."""
+import numpy as np
 import pytest
 
 import surefit
@@ -75,3 +76,15 @@ def test_the_refusal_reaches_every_entry_point(monkeypatch):
         surefit.fit("x", "0:1", hidden=1000)
     with pytest.raises(SurefitError, match="memory"):
         surefit.Regressor(hidden=1000).fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 4.0])
+
+
+def test_measured_data_with_more_rises_and_falls_than_step_units_get_twice_the_candidates():
+    x = np.random.default_rng(0).uniform(-3, 3, (200, 1))
+    y = np.sin(6 * x[:, 0]) + 0.01 * np.random.default_rng(1).standard_normal(200)  # 13 monotone pieces
+    data = from_arrays(x, y, holdout=0)
+    formula = from_function("sin(6*x)", (-3, 3), points=200)
+    base = default_candidates(25)
+    assert plan(data, FitSettings(hidden=(8,), activation="tanh")).candidates == 2 * base
+    assert plan(data, FitSettings(hidden=(16,), activation="tanh")).candidates == default_candidates(49)  # 16 >= 13
+    assert plan(data, FitSettings(hidden=(8,), activation="relu")).candidates == base  # kinks, not steps
+    assert plan(formula, FitSettings(hidden=(8,), activation="tanh")).candidates == base  # exact: the largest pieces

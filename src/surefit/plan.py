@@ -13,6 +13,7 @@ import numpy as np
 
 from .activations import activation
 from .errors import SurefitError
+from .init import pieces_exceed_units
 from .network import NetSettings
 from .problem import Problem
 from .registry import TRAINERS
@@ -147,11 +148,24 @@ def is_constant(y: np.ndarray) -> bool:
 
 def plan(problem: Problem, settings: FitSettings, seeds: int = 1) -> Plan:
     """The plan for `seeds` fits of settings on problem, trained side by side."""
-    return plan_for(settings, len(problem.X), problem.n_inputs, is_constant(problem.y), seeds, problem.measured)
+    return plan_for(settings, len(problem.X), problem.n_inputs, is_constant(problem.y), seeds, problem.measured,
+                    oscillating(problem, settings))
+
+
+def oscillating(problem: Problem, settings: FitSettings) -> bool:
+    """Measured data with more rises and falls than the data init has step units for
+    (init.step_units), where the candidates start on different choices of pieces: twice the
+    candidates there. 8 tanh on sin(6x) (13 pieces), 200 noisy points, 20 data seeds: 32
+    candidates against 16 took the error against the truth from 0.025 (worst 0.375) to 0.012
+    (worst 0.097) at 1% noise and from 0.046 to 0.040 at 10%, in 1.5x the time. Not for
+    formulas: exact sin(6x) on a 200-point grid lost its fit on 1 of 3 seeds (relative error
+    0.003 -> 0.017, 4x the time); there the largest pieces are the right ones."""
+    return (problem.measured and settings.init == "data" and problem.n_inputs == 1 and bool(settings.hidden)
+            and pieces_exceed_units(problem.X[:, 0], problem.y, settings.hidden[0], settings.activation))
 
 
 def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = False, seeds: int = 1,
-             measured: bool = False) -> Plan:
+             measured: bool = False, oscillating: bool = False) -> Plan:
     """The plan for N training points of n_inputs columns: also usable before they are sampled,
     so that a request too big for this machine is refused before anything is allocated."""
     net = NetSettings(n_inputs, settings.hidden, settings.activation)
@@ -161,7 +175,8 @@ def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = Fals
         trainer = Exact(Status.LINEAR)
     else:
         trainer = trainer_for(settings, net, N, measured)
-    K = settings.candidates or default_candidates(net.n_params, "WideLevenbergMarquardt" in trainer.names)
+    K = settings.candidates or default_candidates(net.n_params, "WideLevenbergMarquardt" in trainer.names) * (
+        2 if oscillating else 1)
     uses_lm = "LevenbergMarquardt" in trainer.names  # the Jacobian formed, over chunks of rows
     rows = start_rows(net, N, measured) if net.hidden and not constant else N
     regularised = isinstance(ridge_for(settings, measured), Evidence) and bool(
