@@ -125,7 +125,7 @@ def step_units(x: torch.Tensor, y: torch.Tensor, width: int, K: int, gen: torch.
     length = end - start
     jitter = STEP_JITTER * length * (2 * torch.rand(*length.shape, generator=gen, dtype=x.dtype) - 1)
     slope = GAIN.get(kind, 1.0) / length * torch.sign(rise)
-    return slope.clone(), middle + jitter
+    return slope, middle + jitter
 
 
 def bounded(kind: str) -> bool:
