@@ -6,7 +6,7 @@ import torch
 
 from surefit.network import NetSettings
 from surefit.status import Status
-from surefit.trainers import Data, EarlyStopping, Evidence, LBFGS, Stopping, WideLevenbergMarquardt
+from surefit.trainers import Data, EarlyStopping, Evidence, LBFGS, Ridge, Stopping, WideLevenbergMarquardt
 from surefit.trainers.ridge import Linearised, best_ridge, effective_parameters, objective
 
 
@@ -22,6 +22,32 @@ def test_the_best_ridge_recovers_a_linear_models_prior_and_noise():
         ridge, variance, _ = best_ridge(linear)
         assert abs(float(variance) * beta - 1) < 0.1  # sampling error ~ sqrt(2 / N) = 3%
         assert 0.3 < float(ridge) / (alpha / beta) < 3  # 40 draws of w pin alpha to within ~25%
+
+
+def test_the_evidence_picks_the_output_share_the_data_were_drawn_with():
+    """Half the weights (the 'output layer') drawn 10x wider than the rest, share 1/100 of the
+    ridge: the evidence of the model with that share beats the uniform one's, and the other way
+    round; in the coordinates theta * sqrt(weight) the penalty is uniform (ridge.py)."""
+    rng = np.random.default_rng(1)
+    N, P, beta = 400, 20, 100.0
+    J = torch.as_tensor(rng.standard_normal((N, P)))[None]
+    for truth in (1.0, 0.01):
+        prior_std = np.where(np.arange(P) < P // 2, 1.0, 1 / np.sqrt(truth))
+        w = torch.as_tensor(rng.standard_normal(P) * prior_std)
+        z = J[0] @ w + torch.as_tensor(rng.standard_normal(N) / np.sqrt(beta))
+        evidence = {}
+        for share in (1.0, 0.01):
+            weights = torch.where(torch.arange(P) < P // 2, 1.0, share).double()
+            evidence[share] = float(best_ridge(Linearised.of(J * weights.rsqrt(), z[None]))[2])
+        assert evidence[truth] == max(evidence.values()), (truth, evidence)
+        assert max(evidence.values()) - min(evidence.values()) > 3  # a factor e^3 in evidence, not a coin toss
+
+
+def test_ridge_weights_give_the_output_layer_its_share_by_candidate_in_turn():
+    net = NetSettings(2, (3,), "tanh")  # 9 hidden parameters, then 4 of the output layer
+    weights = Ridge(shares=(1.0, 0.01)).weights(net, 3)
+    assert weights.shape == (3, 13) and bool((weights[:, :9] == 1).all())
+    assert weights[:, 9:].tolist() == [[1.0] * 4, [0.01] * 4, [1.0] * 4]
 
 
 def test_effective_parameters_lie_between_none_and_all():
@@ -40,23 +66,26 @@ def noisy_line(N=40, seed=0):
     return Data(net, X, (y - y.mean()) / y.std(), gens=(gen,)), theta
 
 
-def test_the_wide_step_is_the_damped_gauss_newton_step():
-    """In the space of the points (Woodbury) and in the space of the parameters it is the same step."""
+@pytest.mark.parametrize("ridge", [Ridge(), Ridge(1e-2, shares=(1.0, 0.01))], ids=["plain", "output share"])
+def test_the_wide_step_is_the_damped_gauss_newton_step(ridge):
+    """In the space of the points (Woodbury) and in the space of the parameters it is the same step:
+    with penalty weights W (K, P), -(J^T J + c W)^-1 (J^T r + ridge W theta)."""
     from surefit.nets import forward, jacobian, solve_output
     data, theta = noisy_line()
-    trainer = WideLevenbergMarquardt(damping=1e-2)
-    state, moves = trainer.init(theta, data), 0
+    trainer = WideLevenbergMarquardt(damping=1e-2, ridge=ridge)
+    state, moves, W = trainer.init(theta, data), 0, ridge.weights(data.net, 2)
     for _ in range(10):
-        start, ridge, damping = state.theta.clone(), state.ridge.clone(), state.damping.clone()
+        start, penalty, damping = state.theta.clone(), state.ridge[:, None] * W, state.damping.clone()
         J = jacobian(data.net, start, data.X)
         r = forward(data.net, start, data.X) - data.y
-        c = ridge + damping * (J @ J.transpose(1, 2)).diagonal(dim1=1, dim2=2).amax(-1)
-        g = (r.unsqueeze(1) @ J).squeeze(1) + ridge[:, None] * start
-        A = J.transpose(1, 2) @ J + c[:, None, None] * torch.eye(data.net.n_params, dtype=J.dtype)
+        scale = (J / W.sqrt()[:, None, :]).pow(2).sum(-1).amax(-1)  # the diagonal of J W^-1 J^T
+        c = state.ridge + damping * scale
+        g = (r.unsqueeze(1) @ J).squeeze(1) + penalty * start
+        A = J.transpose(1, 2) @ J + torch.diag_embed(c[:, None] * W)
         direct = solve_output(data.net, start - torch.linalg.solve(A, g.unsqueeze(-1)).squeeze(-1),
-                              data.X, data.y, ridge)
+                              data.X, data.y, penalty)
         state = trainer.step(state, data)
-        moved = state.loss < objective(data, start, ridge)
+        moved = state.loss < objective(data, start, penalty)
         torch.testing.assert_close(state.theta[moved], direct[moved], rtol=1e-6, atol=1e-8)
         moves += int(moved.sum())
     assert moves > 0

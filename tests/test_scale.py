@@ -13,7 +13,7 @@ from surefit.plan import peak_bytes, plan, plan_for
 from surefit.problem import from_function
 from surefit.settings import FitSettings
 from surefit.stats import wilson
-from surefit.trainers import Data, LevenbergMarquardt, Subsample
+from surefit.trainers import Data, LevenbergMarquardt, Ridge, Subsample
 from surefit.trainers.driver import run
 from surefit.trainers.lm import system, system_by_chunks
 from surefit.trainers.rows import output_solved
@@ -44,13 +44,14 @@ def close(a, b, rtol):
 @pytest.mark.parametrize("ridge", [0.0, 1e-3], ids=["plain", "ridge"])
 def test_chunked_sums_equal_the_unchunked_oracle(monkeypatch, ridge):
     data, theta = two_input_problem()
-    penalty = torch.full((3,), ridge, dtype=torch.float64)
+    weights = Ridge(shares=(1.0, 0.01)).weights(data.net, 3)  # the output layer's share differs by candidate
+    penalty = ridge * weights
     theta = solve_output(data.net, theta, data.X, data.y, penalty)
     hidden = data.net.n_params - 6
-    g, A, linear = system(data, theta, penalty, hidden, forward_pass(data.net, theta, data.X), True)
+    g, A, linear = system(data, theta, penalty, hidden, forward_pass(data.net, theta, data.X), weights)
     oracle_losses = data.losses(theta)
     force_chunks(monkeypatch, 3, data.net.n_params)
-    g_c, A_c, linear_c = system_by_chunks(data, theta, penalty, hidden, True)
+    g_c, A_c, linear_c = system_by_chunks(data, theta, penalty, hidden, weights)
     close(g_c, g, 1e-12)  # measured: 2.4e-15
     close(A_c, A, 1e-12)
     close(linear_c.eigenvalues, linear.eigenvalues, 1e-12)

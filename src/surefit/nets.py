@@ -96,21 +96,23 @@ def output_features(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, run:
 
 
 def solve_output(net: NetSettings, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor,
-                 ridge: torch.Tensor | None = None, H: torch.Tensor | None = None) -> torch.Tensor:
+                 penalty: torch.Tensor | None = None, H: torch.Tensor | None = None) -> torch.Tensor:
     """theta with its output layer replaced by the least-squares best for its hidden features.
 
-    Solved by QR on [H; mu I] rather than by normal equations, which would square H's
-    condition number and make the loss noisy near the optimum. mu^2 is the ridge (K,) of
-    a regularised fit (alpha / beta of Bayesian regularisation); without one, mu = 1e-9 of
-    the largest column norm keeps dead, all-zero features harmless (1e-6 biased fits near
-    1e-6 relative error). H: output_features(net, theta, X), if already computed.
+    Solved by QR on [H; diag(mu)] rather than by normal equations, which would square H's
+    condition number and make the loss noisy near the optimum. mu^2 is each output parameter's
+    ridge, from penalty (K, P) of a regularised fit (alpha / beta of Bayesian regularisation;
+    only its output layer's columns count); without one, mu = 1e-9 of the largest column norm
+    keeps dead, all-zero features harmless (1e-6 biased fits near 1e-6 relative error).
+    H: output_features(net, theta, X), if already computed.
     """
     H = output_features(net, theta, X) if H is None else H
     K, N, w = H.shape
-    mu = 1e-9 * H.norm(dim=1).amax(-1)  # (K,)
-    if ridge is not None:
-        mu = torch.where(ridge > 0, ridge.clamp_min(0).sqrt(), mu)
-    A = torch.cat([H, mu[:, None, None] * torch.eye(w, dtype=H.dtype)], dim=1)  # (K, N + w, w)
+    mu = (1e-9 * H.norm(dim=1).amax(-1))[:, None].expand(K, w)  # (K, w)
+    if penalty is not None:
+        out = penalty[:, -w:]
+        mu = torch.where(out > 0, out.clamp_min(0).sqrt(), mu)
+    A = torch.cat([H, torch.diag_embed(mu)], dim=1)  # (K, N + w, w)
     b = torch.cat([y.expand(K, N), torch.zeros(K, w, dtype=H.dtype)], dim=1).unsqueeze(-1)
     c = torch.linalg.lstsq(A, b, driver="gels").solution.squeeze(-1)  # (K, w)
     return torch.cat([theta[:, : theta.shape[1] - w], c], dim=1)

@@ -46,20 +46,22 @@ class ConjugateGradientLM(LevenbergMarquardt):
         return True  # its memory is O(N units), not O(N P): no chunks needed
 
     def direction(self, state: LMState, data: Data, hidden: int, at_once: bool):
-        theta, ridge = state.theta, state.ridge  # a fixed ridge: plan refuses one that adapts
+        theta, penalty = state.theta, self.penalty(data, state.ridge)  # fixed: plan refuses one that adapts
+        ridge = penalty[:, :hidden]  # (K, hidden)
         r = state.run.zs[-1].squeeze(-1) - data.y  # (K, N)
         J = Products(data.net, theta, data.X, state.run)
-        Q = projector(output_features(data.net, theta, data.X, state.run), ridge)  # what the output layer can do
-        g = J.t(r) + ridge[:, None] * theta[:, :hidden]
+        H = output_features(data.net, theta, data.X, state.run)
+        Q = projector(H, penalty[:, hidden:])  # what the output layer can do
+        g = J.t(r) + ridge * theta[:, :hidden]
         D = self.scaling(J.diagonal())
         damped = state.damping.unsqueeze(-1) * D
 
         def A(v: torch.Tensor) -> torch.Tensor:  # (Kaufman's A + lambda D) v
             u = J(v)
             u = u - (Q @ (Q.transpose(1, 2) @ u.unsqueeze(-1))).squeeze(-1)
-            return J.t(u) + (ridge[:, None] + damped) * v
+            return J.t(u) + (ridge + damped) * v
 
-        delta = conjugate_gradients(A, -g, 1 / (D + damped + ridge[:, None]), self.iterations, self.tol)
+        delta = conjugate_gradients(A, -g, 1 / (D + damped + ridge), self.iterations, self.tol)
         return delta, torch.isfinite(delta).all(-1), None
 
 

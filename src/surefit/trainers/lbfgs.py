@@ -34,26 +34,26 @@ class LBFGS(Penalised):
 
     def start(self, theta: torch.Tensor, data: Data) -> LBFGSState:
         ridge, theta = self.ridge.start(data.net, theta.detach())
-        loss, grad = value_and_grad(data, theta, ridge)
+        loss, grad = value_and_grad(data, theta, self.penalty(data, ridge))
         return LBFGSState(theta=theta, loss=loss, grad=grad, ridge=ridge,
                           gamma=torch.full_like(loss, float(data.net.n_params)))
 
     def step(self, state: LBFGSState, data: Data) -> LBFGSState:
-        theta, loss, g = state.theta, state.loss, state.grad
+        theta, loss, g, penalty = state.theta, state.loss, state.grad, self.penalty(data, state.ridge)
         d = -two_loop(g, state.s, state.y)
         uphill = (d * g).sum(-1) >= 0
         d = torch.where(uphill.unsqueeze(-1), -g, d)  # fall back to steepest descent
         slope = (d * g).sum(-1)  # (K,) < 0
         # The full step usually passes Armijo: try it with its gradient, backtrack only the rest.
         full = theta + d
-        trial_loss, trial_g = value_and_grad(data, full, state.ridge)
+        trial_loss, trial_g = value_and_grad(data, full, penalty)
         ok = state.active & torch.isfinite(trial_loss) & (trial_loss <= loss + self.armijo * slope)
         new_theta = torch.where(ok.unsqueeze(-1), full, theta)  # finished groups keep theirs
         new_loss, new_g = torch.where(ok, trial_loss, loss), torch.where(ok.unsqueeze(-1), trial_g, g)
         pending = state.active & ~ok
         if bool(pending.any()):
-            new_theta = self.backtrack(data, state.ridge, theta, loss, d, slope, pending, new_theta)
-            new_loss, new_g = value_and_grad(data, new_theta, state.ridge)
+            new_theta = self.backtrack(data, penalty, theta, loss, d, slope, pending, new_theta)
+            new_loss, new_g = value_and_grad(data, new_theta, penalty)
         s, y = new_theta - theta, new_g - g
         keep = ((s * y).sum(-1) > 1e-12).unsqueeze(-1)  # curvature pairs that keep H positive
         state.s = (state.s + [s * keep])[-self.memory:]
@@ -67,29 +67,30 @@ class LBFGS(Penalised):
     def _new_ridge(self, state: LBFGSState, data: Data) -> None:
         """A new ridge from the evidence. The penalty is quadratic, so the objective, its gradient
         and the curvature pairs move by exactly the change's share: nothing needs forgetting."""
-        N, theta = len(data.y), state.theta
-        ridge, state.gamma = self.ridge.update(state.ridge, linearise(data, theta))
-        change = torch.where(state.active, ridge - state.ridge, 0.0)[:, None]  # finished groups keep theirs
-        state.ridge = state.ridge + change[:, 0]
-        state.loss = state.loss + change[:, 0] * theta.pow(2).sum(-1) / N
+        N, theta, weights = len(data.y), state.theta, self.weights(data, len(state.ridge))
+        ridge, state.gamma = self.ridge.update(state.ridge, linearise(data, theta, weights))
+        grew = torch.where(state.active, ridge - state.ridge, 0.0)  # (K,) finished groups keep theirs
+        state.ridge = state.ridge + grew
+        change = grew[:, None] * weights  # (K, P) each parameter's
+        state.loss = state.loss + (change * theta.pow(2)).sum(-1) / N
         state.grad = state.grad + 2 * change * theta / N
         state.y = [y + 2 * change * s / N for s, y in zip(state.s, state.y)]
 
     def forget(self, state: LBFGSState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> LBFGSState:
         """The changed rows lose their curvature pairs (a zero pair is skipped) and get their gradient afresh."""
         keep = (~which).unsqueeze(-1).to(theta.dtype)
-        _, grad = value_and_grad(data, theta, state.ridge)
+        _, grad = value_and_grad(data, theta, self.penalty(data, state.ridge))
         state.theta, state.grad = theta, torch.where(which.unsqueeze(-1), grad, state.grad)
         state.s, state.y = [s * keep for s in state.s], [y * keep for y in state.y]
         return state
 
-    def backtrack(self, data, ridge, theta, loss, d, slope, pending, new_theta):
+    def backtrack(self, data, penalty, theta, loss, d, slope, pending, new_theta):
         """Halve each pending candidate's step until Armijo holds; one that never passes stays put."""
         t = torch.full_like(loss, 0.5)
         for _ in range(self.max_halvings):
             trial = theta + t.unsqueeze(-1) * d
             with torch.no_grad():
-                trial_loss = objective(data, trial, ridge)
+                trial_loss = objective(data, trial, penalty)
             ok = pending & torch.isfinite(trial_loss) & (trial_loss <= loss + self.armijo * t * slope)
             new_theta = torch.where(ok.unsqueeze(-1), trial, new_theta)
             pending = pending & ~ok
@@ -99,9 +100,9 @@ class LBFGS(Penalised):
         return new_theta
 
 
-def value_and_grad(data: Data, theta: torch.Tensor, ridge: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def value_and_grad(data: Data, theta: torch.Tensor, penalty: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     theta = theta.detach().requires_grad_(True)
-    loss = objective(data, theta, ridge)
+    loss = objective(data, theta, penalty)
     (grad,) = torch.autograd.grad(loss.sum(), theta)
     return loss.detach(), grad
 

@@ -16,8 +16,8 @@ The floor and a tiny ridge in the output solve (nets.solve_output) are what let
 log(x) with 20 tanh units go below 1e-6: without them every step near 5e-6 failed.
 plan.py picks the floor by activation.
 A `ridge` adds a weight penalty to what LM minimises (measured data): the output layer
-is then a ridge solve and the curvature gains ridge * I; `Evidence` re-estimates the
-ridge after every step (Bayesian regularisation).
+is then a ridge solve (with its share of the ridge, ridge.py) and the curvature gains
+ridge * I; `Evidence` re-estimates the ridge after every step (Bayesian regularisation).
 Eliminating the linear weights removes the worst-conditioned directions of the
 problem; on smooth targets it reaches errors several orders lower than plain LM
 in the same number of steps. Cost O(N P^2 + P^3) per candidate and step; memory
@@ -61,7 +61,7 @@ class LevenbergMarquardt(Penalised):
                        gamma=torch.full_like(loss, float(data.net.n_params)))
 
     def step(self, state: LMState, data: Data) -> LMState:
-        theta, lam, ridge = state.theta, state.damping, state.ridge
+        theta, lam, penalty = state.theta, state.damping, self.penalty(data, state.ridge)
         hidden = data.net.n_params - (data.net.widths[-2] + 1)  # theta[:, :hidden] is nonlinear
         at_once = self.at_once(len(data.y), theta)
         if at_once:
@@ -70,10 +70,10 @@ class LevenbergMarquardt(Penalised):
         trial = theta.clone()
         trial[:, :hidden] += torch.nan_to_num(delta)
         if at_once:
-            trial, trial_loss, run = trial_at_once(data, trial, ridge)
+            trial, trial_loss, run = trial_at_once(data, trial, penalty)
         else:
-            trial = output_solved(data.net, trial, data.X, data.y, ridge)
-            trial_loss, run = objective(data, trial, ridge), None
+            trial = output_solved(data.net, trial, data.X, data.y, penalty)
+            trial_loss, run = objective(data, trial, penalty), None
         # a step that turns a ReLU unit around left the region where the linear model holds (its
         # active side flipped): abs(x + 0.3), 2 units, 5 of 200 single networks failed so
         ok = state.active & solved & torch.isfinite(trial_loss) & (trial_loss < state.loss)
@@ -95,11 +95,12 @@ class LevenbergMarquardt(Penalised):
     def direction(self, state: LMState, data: Data, hidden: int, at_once: bool):
         """(the damped Gauss-Newton step (K, hidden), whether it was solved (K,), the linearised
         network if the ridge adapts, else None), from Kaufman's A formed and factored."""
-        theta, ridge = state.theta, state.ridge
+        weights = self.weights(data, len(state.ridge)) if self.ridge.adapts else None
+        penalty = self.penalty(data, state.ridge)
         if at_once:
-            g, A, linear = system(data, theta, ridge, hidden, state.run, self.ridge.adapts)
+            g, A, linear = system(data, state.theta, penalty, hidden, state.run, weights)
         else:
-            g, A, linear = system_by_chunks(data, theta, ridge, hidden, self.ridge.adapts)
+            g, A, linear = system_by_chunks(data, state.theta, penalty, hidden, weights)
         D = self.scaling(A.diagonal(dim1=1, dim2=2))
         L, info = torch.linalg.cholesky_ex(A + torch.diag_embed(state.damping.unsqueeze(-1) * D))
         return -torch.cholesky_solve(g.unsqueeze(-1), L).squeeze(-1), info == 0, linear
@@ -115,27 +116,30 @@ class LevenbergMarquardt(Penalised):
         return super().forget(state, theta, which, data)
 
 
-def system(data: Data, theta, ridge, hidden: int, run: Pass, adapts: bool):
+def system(data: Data, theta, penalty, hidden: int, run: Pass, weights):
     """(gradient g (K, hidden), Kaufman's A (K, hidden, hidden), the linearised network if the
-    ridge adapts, else None) at theta, whose output layer is solved, from all rows at once."""
+    ridge adapts (weights (K, P) given, ridge.py), else None) at theta, whose output layer is
+    solved, from all rows at once. penalty (K, P): each parameter's ridge."""
     r = run.zs[-1].squeeze(-1) - data.y  # (K, N)
     J = jacobian(data.net, theta, data.X, run)[..., :hidden]  # (K, N, hidden)
     H = output_features(data.net, theta, data.X, run)  # (K, N, w+1)
-    Q = projector(H, ridge)  # (K, N, w+1)
-    g = (r.unsqueeze(1) @ J).squeeze(1) + ridge[:, None] * theta[:, :hidden]  # the exact gradient, output solved
+    Q = projector(H, penalty[:, hidden:])  # (K, N, w+1)
+    g = (r.unsqueeze(1) @ J).squeeze(1) + penalty[:, :hidden] * theta[:, :hidden]  # the exact gradient, output solved
     JJ = gram(J)
-    A = JJ - gram(Q.transpose(1, 2) @ J) + torch.diag_embed(ridge[:, None].expand(-1, hidden))  # Kaufman
-    if not adapts:
+    A = JJ - gram(Q.transpose(1, 2) @ J) + torch.diag_embed(penalty[:, :hidden])  # Kaufman
+    if weights is None:
         return g, A, None
     J_all = torch.cat([J, H], dim=-1)  # (K, N, P): the output weights' columns are the features
     z = (J_all @ theta.unsqueeze(-1)).squeeze(-1) - r
     HJ = H.transpose(1, 2) @ J  # (K, w+1, hidden)
-    return g, A, Linearised.of(J_all, z, full_gram(JJ, HJ, H.transpose(1, 2) @ H))
+    s = weights.rsqrt()  # (K, P) to the coordinates where every weight is 1
+    G = full_gram(JJ, HJ, H.transpose(1, 2) @ H) * s[:, :, None] * s[:, None, :]
+    return g, A, Linearised.of(J_all * s[:, None, :], z, G)
 
 
-def system_by_chunks(data: Data, theta, ridge, hidden: int, adapts: bool):
+def system_by_chunks(data: Data, theta, penalty, hidden: int, weights):
     """system(), its sums taken over chunks of rows (rows.py): Q^T J = R^-T (H^T J), with R
-    the tall-skinny QR of H (and of sqrt(ridge) I below it, as projector's Q)."""
+    the tall-skinny QR of H (and of diag(sqrt(penalty)) below it, as projector's Q)."""
     net, K = data.net, theta.shape[0]
 
     def part(rows: slice):
@@ -145,7 +149,7 @@ def system_by_chunks(data: Data, theta, ridge, hidden: int, adapts: bool):
         J = jacobian(net, theta, X, run)[..., :hidden]
         H = output_features(net, theta, X, run)
         sums = [H, (r.unsqueeze(1) @ J).squeeze(1), gram(J), H.transpose(1, 2) @ J]
-        if adapts:
+        if weights is not None:
             J_all = torch.cat([J, H], dim=-1)
             z = (J_all @ theta.unsqueeze(-1)).squeeze(-1) - r
             sums += [gram(H), (z.unsqueeze(1) @ J_all).squeeze(1), z.pow(2).sum(-1)]
@@ -157,25 +161,27 @@ def system_by_chunks(data: Data, theta, ridge, hidden: int, adapts: bool):
         R = tsqr([H] if R is None else [R, H])
         parts.append(sums)
     Jr, JJ, HJ, *rest = sum_rows(parts)
-    if bool((ridge > 0).any()):
-        R = tsqr([R, ridge.clamp_min(0).sqrt()[:, None, None] * torch.eye(R.shape[-1], dtype=R.dtype)])
+    if bool((penalty > 0).any()):
+        R = tsqr([R, torch.diag_embed(penalty[:, hidden:].clamp_min(0).sqrt())])
     QJ = torch.linalg.solve_triangular(R.transpose(1, 2), HJ, upper=False)  # Q^T J (K, w+1, hidden)
-    g = Jr + ridge[:, None] * theta[:, :hidden]
-    A = JJ - gram(QJ) + torch.diag_embed(ridge[:, None].expand(-1, hidden))
-    if not adapts:
+    g = Jr + penalty[:, :hidden] * theta[:, :hidden]
+    A = JJ - gram(QJ) + torch.diag_embed(penalty[:, :hidden])
+    if weights is None:
         return g, A, None
     HH, Jz, zz = rest
-    return g, A, Linearised.of_sums(full_gram(JJ, HJ, HH), Jz, zz, len(data.y))
+    s = weights.rsqrt()  # as in system()
+    G = full_gram(JJ, HJ, HH) * s[:, :, None] * s[:, None, :]
+    return g, A, Linearised.of_sums(G, Jz * s, zz, len(data.y))
 
 
-def trial_at_once(data: Data, trial, ridge):
+def trial_at_once(data: Data, trial, penalty):
     """(trial with its output layer solved, its objective, its forward pass): one pass where
     solve_output and objective would take two, with the same result bit for bit."""
     run = forward_pass(data.net, trial, data.X)
-    trial = solve_output(data.net, trial, data.X, data.y, ridge, H=output_features(data.net, trial, data.X, run))
+    trial = solve_output(data.net, trial, data.X, data.y, penalty, H=output_features(data.net, trial, data.X, run))
     run = with_output(data.net, trial, run)
     losses = (run.zs[-1].squeeze(-1) - data.y).pow(2).mean(-1)
-    return trial, penalised(losses, trial, ridge, len(data.y)), run
+    return trial, penalised(losses, trial, penalty, len(data.y)), run
 
 
 def kept(ok: torch.Tensor, new: Pass, old: Pass) -> Pass:
@@ -184,13 +190,14 @@ def kept(ok: torch.Tensor, new: Pass, old: Pass) -> Pass:
     return Pass([pick(a, b) for a, b in zip(new.zs, old.zs)], [pick(a, b) for a, b in zip(new.hs, old.hs)])
 
 
-def projector(H: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
-    """Q (K, N, w+1) with Q Q^T = H (H^T H + ridge I)^-1 H^T: what the output layer can do.
-    Unregularised, Q is H's own; with a ridge, the top N rows of the Q of [H; sqrt(ridge) I]."""
-    if not bool((ridge > 0).any()):
+def projector(H: torch.Tensor, penalty: torch.Tensor) -> torch.Tensor:
+    """Q (K, N, w+1) with Q Q^T = H (H^T H + diag(penalty))^-1 H^T: what the output layer can do,
+    penalty (K, w+1) its parameters' ridges. Unregularised, Q is H's own; with a ridge, the top
+    N rows of the Q of [H; diag(sqrt(penalty))]."""
+    if not bool((penalty > 0).any()):
         return torch.linalg.qr(H).Q
-    K, N, w = H.shape
-    root = ridge.clamp_min(0).sqrt()[:, None, None] * torch.eye(w, dtype=H.dtype)
+    N = H.shape[1]
+    root = torch.diag_embed(penalty.clamp_min(0).sqrt())
     return torch.linalg.qr(torch.cat([H, root], dim=1)).Q[:, :N]
 
 

@@ -88,15 +88,15 @@ def sum_rows(parts):
     return total
 
 
-def output_solved(net, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor, ridge: torch.Tensor) -> torch.Tensor:
+def output_solved(net, theta: torch.Tensor, X: torch.Tensor, y: torch.Tensor, penalty: torch.Tensor) -> torch.Tensor:
     """theta with its output layer solved (nets.solve_output), over chunks of rows if need be:
     with more rows than a chunk holds, from the tall-skinny QR of [H y] (above)."""
     K, P = theta.shape
     if len(y) <= chunk_rows(K, P):
-        return solve_output(net, theta, X, y, ridge)
+        return solve_output(net, theta, X, y, penalty)
     R = tsqr(torch.cat([output_features(net, theta, X[rows]), y[rows].expand(K, -1).unsqueeze(-1)], -1)
              for rows in chunks(len(y), chunk_rows(K, P)))
     w = R.shape[-1] - 1
     # min |H c - y| is min |R_H c - Q^T y| (plus a constant): the same solve on w rows, whose column
     # norms are H's, so solve_output's floor and ridge apply unchanged
-    return solve_output(net, theta, X, R[:, :w, w], ridge, H=R[:, :w, :w])
+    return solve_output(net, theta, X, R[:, :w, w], penalty, H=R[:, :w, :w])
