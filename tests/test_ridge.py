@@ -45,9 +45,13 @@ def test_the_evidence_picks_the_output_share_the_data_were_drawn_with():
 
 def test_ridge_weights_give_the_output_layer_its_share_by_candidate_in_turn():
     net = NetSettings(2, (3,), "tanh")  # 9 hidden parameters, then 4 of the output layer
-    weights = Ridge(shares=(1.0, 0.01)).weights(net, 3)
+    ridge = Ridge(shares=(1.0, 0.01))
+    weights = ridge.weights(net, 3)
     assert weights.shape == (3, 13) and bool((weights[:, :9] == 1).all())
     assert weights[:, 9:].tolist() == [[1.0] * 4, [0.01] * 4, [1.0] * 4]
+    by_group = ridge.weights(net, 6, groups=2)[:, -1].tolist()  # two fits of 3 candidates side by side
+    assert by_group == [1.0, 0.01, 1.0] * 2
+    assert ridge.weights(net, 3, groups=3)[:, -1].tolist() == [1.0] * 3  # a lone candidate: the first share
 
 
 def test_effective_parameters_lie_between_none_and_all():

@@ -40,13 +40,14 @@ class Ridge:
         ridge = torch.full_like(theta[:, 0], self.alpha)
         return ridge, (balanced(net, theta) if self.adapts or self.alpha > 0 else theta)
 
-    def weights(self, net, K: int) -> torch.Tensor:
+    def weights(self, net, K: int, groups: int = 1) -> torch.Tensor:
         """(K, P) each parameter's share of the ridge: 1 in the hidden layers, in the output layer
-        (its last w+1 parameters) the shares, candidate k taking shares[k % len(shares)]."""
+        (its last w+1 parameters) the shares in turn, counted within each of the groups (fits
+        side by side), so that every fit has the same mix and a lone candidate the first share."""
         out = net.widths[-2] + 1
-        shares = torch.tensor(self.shares, dtype=torch.float64).repeat(K // len(self.shares) + 1)[:K]
+        turn = torch.arange(K) % (K // groups) % len(self.shares)
         weights = torch.ones(K, net.n_params, dtype=torch.float64)
-        weights[:, -out:] = shares[:, None]
+        weights[:, -out:] = torch.tensor(self.shares, dtype=torch.float64)[turn][:, None]
         return weights
 
     def update(self, ridge: torch.Tensor, linear: "Linearised") -> tuple[torch.Tensor, torch.Tensor]:
@@ -218,7 +219,7 @@ class Penalised(Trainer):
 
     def weights(self, data: Data, K: int) -> torch.Tensor:
         """(K, P) each parameter's share of the ridge (Ridge.weights)."""
-        return self.ridge.weights(data.net, K)
+        return self.ridge.weights(data.net, K, data.groups)
 
     def penalty(self, data: Data, ridge: torch.Tensor) -> torch.Tensor:
         """(K, P) each parameter's penalty: the ridge (K,) times its share."""
