@@ -69,11 +69,12 @@ class Evidence(Ridge):
     Half the candidates penalise the output layer as much as the hidden ones, half 100x less
     (MacKay's separate alpha per group), and the evidence picks among them (Penalised.scores):
     neither is right for every target. Each share alone, 8 tanh units, median error against
-    the truth over 10 data seeds (uniform -> 1/100): smooth targets want the smaller output
-    penalty (sin(2x), 10% noise: 0.0183 -> 0.0147; friedman1: 0.714 -> 0.584; sin(6x):
-    0.040 -> 0.028; diabetes, held out: 55.4 -> 54.6), a step does not (30% noise: 0.124 ->
-    0.145), and the evidence took the better one on 10 of 10 step seeds and 6 of 6 friedman1's.
-    Where it errs: a triangle wave at 30% noise, where it prefers 1/100 (0.070 -> 0.077)."""
+    the truth (uniform -> 1/100; data seeds): smooth targets want the smaller output penalty
+    (sin(2x), 10% noise: 0.0182 -> 0.0147 (6); friedman1: 0.714 -> 0.584 (6); sin(6x), 10%:
+    0.040 -> 0.028 (8); diabetes, held out: 55.4 -> 54.6 (8)), a step does not (30% noise:
+    0.124 -> 0.145 (10)), and the evidence took the better one on 10 of 10 step seeds and 6
+    of 6 friedman1's. Where it errs: a triangle wave at 30% noise, where it prefers 1/100
+    (0.070 -> 0.077 (10)). Both shares in one fit, 20 data seeds: bench/RESULTS-noisy.md."""
     alpha: float = 1e-3
     shares: tuple[float, ...] = (1.0, 0.01)
 
