@@ -162,7 +162,8 @@ def oscillating(problem: Problem, settings: FitSettings) -> bool:
     0.003 -> 0.017, 4x the time); there the largest pieces are the right ones. Not counted when
     the candidates are given (the count sorts the data: 0.6 s for a million rows)."""
     return (settings.candidates is None and problem.measured and settings.init == "data" and problem.n_inputs == 1
-            and bool(settings.hidden) and pieces_exceed_units(problem.X[:, 0], problem.y, settings.hidden[0], settings.activation))
+            and bool(settings.hidden)
+            and pieces_exceed_units(problem.X[:, 0], problem.y, settings.hidden[0], settings.activation))
 
 
 def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = False, seeds: int = 1,

@@ -45,9 +45,8 @@ class ConjugateGradientLM(LevenbergMarquardt):
     def at_once(self, N: int, theta: torch.Tensor) -> bool:
         return True  # its memory is O(N units), not O(N P): no chunks needed
 
-    def direction(self, state: LMState, data: Data, hidden: int, at_once: bool):
-        theta, penalty = state.theta, self.penalty(data, state.ridge)  # fixed: plan refuses one that adapts
-        ridge = penalty[:, :hidden]  # (K, hidden)
+    def direction(self, state: LMState, data: Data, hidden: int, at_once: bool, penalty: torch.Tensor):
+        theta, ridge = state.theta, penalty[:, :hidden]  # (K, hidden) fixed: plan refuses a ridge that adapts
         r = state.run.zs[-1].squeeze(-1) - data.y  # (K, N)
         J = Products(data.net, theta, data.X, state.run)
         H = output_features(data.net, theta, data.X, state.run)

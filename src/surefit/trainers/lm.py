@@ -66,7 +66,7 @@ class LevenbergMarquardt(Penalised):
         at_once = self.at_once(len(data.y), theta)
         if at_once:
             state.run = state.run or forward_pass(data.net, theta, data.X)
-        delta, solved, linear = self.direction(state, data, hidden, at_once)
+        delta, solved, linear = self.direction(state, data, hidden, at_once, penalty)
         trial = theta.clone()
         trial[:, :hidden] += torch.nan_to_num(delta)
         if at_once:
@@ -92,11 +92,11 @@ class LevenbergMarquardt(Penalised):
         """Whether a step takes all N rows at once (else its sums go chunk by chunk, rows.py)."""
         return N <= chunk_rows(*theta.shape)
 
-    def direction(self, state: LMState, data: Data, hidden: int, at_once: bool):
+    def direction(self, state: LMState, data: Data, hidden: int, at_once: bool, penalty: torch.Tensor):
         """(the damped Gauss-Newton step (K, hidden), whether it was solved (K,), the linearised
-        network if the ridge adapts, else None), from Kaufman's A formed and factored."""
+        network if the ridge adapts, else None), from Kaufman's A formed and factored; penalty
+        (K, P) each parameter's ridge (Penalised.penalty)."""
         weights = self.weights(data, len(state.ridge)) if self.ridge.adapts else None
-        penalty = self.penalty(data, state.ridge)
         if at_once:
             g, A, linear = system(data, state.theta, penalty, hidden, state.run, weights)
         else:

@@ -45,7 +45,8 @@ class WideLevenbergMarquardt(Penalised):
 
     def step(self, state: WideState, data: Data) -> WideState:
         theta, ridge = state.theta, state.ridge
-        root = self.weights(data, len(ridge)).sqrt()  # (K, P) the step is taken where the penalty is ridge I
+        weights = self.weights(data, len(ridge))  # (K, P)
+        root = weights.sqrt()  # the step is taken where the penalty is ridge I
         r = forward(data.net, theta, data.X) - data.y  # (K, N)
         J = jacobian(data.net, theta, data.X) / root[:, None, :]  # (K, N, P)
         JJ = J @ J.transpose(1, 2)  # (K, N, N)
@@ -56,7 +57,7 @@ class WideLevenbergMarquardt(Penalised):
         L, info = torch.linalg.cholesky_ex(JJ + c[:, None, None] * eye)
         u = torch.cholesky_solve((J @ g.unsqueeze(-1)), L)  # (K, N, 1)
         delta = -(g - (J.transpose(1, 2) @ u).squeeze(-1)) / c[:, None] / root
-        penalty = self.penalty(data, ridge)
+        penalty = ridge[:, None] * weights
         trial = solve_output(data.net, theta + torch.nan_to_num(delta), data.X, data.y, penalty)
         trial_loss = objective(data, trial, penalty)
         ok = state.active & (info == 0) & torch.isfinite(trial_loss) & (trial_loss < state.loss)
