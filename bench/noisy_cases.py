@@ -16,6 +16,8 @@ on 2 cores, so each question the issue asks gets the cases that answer it):
   check, on a smooth and a kinked target); 4 and 32 units, tanh and relu, at 10% on
   the same two (the widths in between).
 - sizes: sin(2x) at 10% with 100, 500 and 2000 points, 8 tanh and 32 relu.
+- large: sin(2x) at 10% with 3000 points, 64,64 tanh and relu: past 2000 training rows a wide
+  network trains by L-BFGS (plan.auto_trainer), a path the other cases never take.
 - noiseless: 200 points of sin(2x), 8 tanh (the last done-means: nothing lost).
 - friedman1: 500 points, 10 inputs, noise 1; 8 tanh and 32 relu.
 - diabetes: 442 rows, 30% held out per data seed; 16 tanh (the issue's baseline) and 8 relu.
@@ -170,6 +172,7 @@ def all_cases() -> dict[str, Case]:
     cases = [shape_case(key, share, 200, "shapes", nets(shapes_widths(key, share)))
              for key in SHAPES for share in (0.01, 0.1, 0.3)]
     cases += [shape_case("sin2x", 0.1, n, "sizes", (((8,), "tanh"), ((32,), "relu"))) for n in (100, 500, 2000)]
+    cases += [shape_case("sin2x", 0.1, 3000, "large", nets(((64, 64),)))]
     cases += [Case("sin2x-s0-n200", "noiseless", "sin(2x) on [-3, 3], no noise, 200 points",
                    (((8,), "tanh"),), functools.partial(draw_shape, "sin2x", 0.0, 200), 0.0, 200,
                    smooth=True),

@@ -4,7 +4,7 @@ import pytest
 
 import surefit
 from surefit.errors import SurefitError
-from surefit.plan import default_candidates, peak_bytes, plan
+from surefit.plan import default_candidates, peak_bytes, plan, plan_for
 from surefit.problem import from_arrays, from_function
 from surefit.settings import FitSettings
 from surefit.status import Status
@@ -33,6 +33,17 @@ def test_lm_for_small_networks_and_lm_cg_or_adam_then_lbfgs_for_large():
     assert smooth.min_scale > stages(plan(LINE, FitSettings()).trainer)[0].min_scale  # a higher floor
     capped = stages(plan(LINE, FitSettings(trainer="adam+lbfgs", max_steps=7, tol=1e-4)).trainer)
     assert [(t.stopping.max_steps, t.stopping.tol) for t in capped] == [(7, 1e-4), (7, 1e-4)]
+
+
+def test_auto_init_is_the_data_init_except_where_lbfgs_fits_measured_data():
+    wide = dict(hidden=(64, 64), activation="tanh")  # 4353 parameters: L-BFGS beyond 2000 measured rows
+    init = lambda N, measured=True, **options: plan_for(FitSettings(**options), N, 1, measured=measured).init  # noqa: E731
+    assert init(3000, **wide) == "glorot" and init(3000, hidden=(64, 64), activation="relu") == "he"
+    assert init(1500, **wide) == "data"  # LM in the space of the points
+    assert init(3000, measured=False, **wide) == "data"  # a formula: conjugate-gradient LM
+    assert init(3000, alpha=1e-2, **wide) == "data"  # a fixed penalty: conjugate-gradient LM too
+    assert init(3000, trainer="lbfgs") == "data"  # a small network
+    assert init(3000, init="data", **wide) == "data" and init(200, init="naive") == "naive"  # as asked
 
 
 def test_revival_wraps_the_trainer_unless_turned_off():

@@ -115,7 +115,7 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, o
     gens = tuple(torch.Generator().manual_seed(seed) for seed in seeds)
     data = split_validation(Data(net, X, y, groups=G, gens=gens), settings)
     first = data.subsample(the_plan.rows)  # the rows the candidates start on
-    theta = torch.cat([initialise(settings.init, net, first.X, first.y, K, gen) for gen in gens])
+    theta = torch.cat([initialise(the_plan.init, net, first.X, first.y, K, gen) for gen in gens])
     history = History(G)
     with Progress(the_plan.trainer.max_steps, enabled=progress) as bar:
         state = run(the_plan.trainer, theta, data, [history, ProgressObserver(bar, G), *observers])

@@ -1,15 +1,16 @@
 """Initialisers: theta (K, P) for K candidates.
 
-`data` (the default) is data-aware: every hidden unit's kink (z = 0) passes
-through the data, so no unit starts dead. With one input, the kinks are spread
-where the target bends most (density ~ |f''|^(2/5), the optimal knot density
-for piecewise-linear least squares, estimated from binned data), smooth units
-get a bend width matching the local kink spacing, and orientations alternate,
-so both sides of the data get units (seed 000's failure cannot happen). With
-more inputs, kinks pass through random training points in random directions.
-The output layer is then solved by least squares, so training starts from the
-best fit of those features.
-`he`, `glorot` and `naive` (PyTorch's nn.Linear default) are there for comparison.
+`data` (what the default, `auto`, is on every path but one: plan.initialiser_for)
+is data-aware: every hidden unit's kink (z = 0) passes through the data, so no
+unit starts dead. With one input, the kinks are spread where the target bends
+most (density ~ |f''|^(2/5), the optimal knot density for piecewise-linear least
+squares, estimated from binned data), smooth units get a bend width matching the
+local kink spacing, and orientations alternate, so both sides of the data get
+units (seed 000's failure cannot happen). With more inputs, kinks pass through
+random training points in random directions. The output layer is then solved by
+least squares, so training starts from the best fit of those features.
+`he` and `glorot` start L-BFGS on measured data (auto); they and `naive` (PyTorch's
+nn.Linear default) are there for comparison too.
 """
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ STEP_JITTER = 0.1  # each candidate moves a step by up to this share of its piec
 
 def initialise(name: str, net: NetSettings, X: torch.Tensor, y: torch.Tensor,
                K: int, gen: torch.Generator) -> torch.Tensor:
-    """theta (K, P) for scaled inputs X (N, d) and scaled targets y (N,); name from registry.INITIALISERS."""
+    """theta (K, P) for scaled inputs X (N, d) and scaled targets y (N,); name from registry.INITIALISERS,
+    "auto" resolved by the plan (plan.initialiser_for)."""
     return INITIALISERS.load(name)(net, X, y, K, gen)
 
 

@@ -162,7 +162,7 @@ class FitSettings:
         "relu", f"hidden units' activation: {', '.join(TRAINABLE)}",
         check=HiddenActivation(TRAINABLE, "activation"), sweep=True)
     init: str = option(
-        "data", f"initialiser: {', '.join(INITIALISERS.names)}", check=one_of(INITIALISERS), sweep=True)
+        "auto", f"initialiser: {', '.join(INITIALISERS.names)}", check=one_of(INITIALISERS), sweep=True)
     trainer: str = option(
         "auto", f"trainer: {', '.join(TRAINERS.names)}", check=one_of(TRAINERS), sweep=True)
     candidates: int | None = option(
