@@ -135,7 +135,7 @@ def initialiser_for(settings: FitSettings, net: NetSettings, trainer: Trainer, m
     lbfgs: 0.053 against He's 0.101, 6 seeds). LM's steps solve for the penalty exactly."""
     if settings.init != "auto":
         return settings.init
-    if measured and settings.alpha is None and "LBFGS" in trainer.names and net.n_params > LM_MAX_PARAMS:
+    if ridge_for(settings, measured).adapts and "LBFGS" in trainer.names and net.n_params > LM_MAX_PARAMS:
         return "he" if activation(net.activation).piecewise_linear else "glorot"
     return "data"
 
