@@ -10,17 +10,15 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .base import Data, State, Stopping, track
-from .ridge import GREW, Penalised, Ridge, linearise, objective, restart
+from .base import Data, Stopping, track
+from .ridge import GREW, Penalised, PenalisedState, Ridge, linearise, objective, restart
 
 
 @dataclass(kw_only=True)
-class LBFGSState(State):
+class LBFGSState(PenalisedState):
     grad: torch.Tensor = field(repr=False)  # (K, P) the gradient at theta
     s: list[torch.Tensor] = field(default_factory=list, repr=False)  # the last steps, (K, P) each
     y: list[torch.Tensor] = field(default_factory=list, repr=False)  # and the gradient changes they made
-    ridge: torch.Tensor = field(repr=False)  # (K,) the weight penalty (ridge.py), 0: none
-    gamma: torch.Tensor = field(repr=False)  # (K,) effective number of parameters (only if the ridge adapts)
     interval: int = 0  # steps between re-estimates of an adapting ridge, now
     next_refresh: int = 0  # and the step of the next
 
@@ -36,13 +34,14 @@ class LBFGS(Penalised):
 
     def start(self, theta: torch.Tensor, data: Data) -> LBFGSState:
         ridge, theta = self.ridge.start(data.net, theta.detach())
-        loss, grad = value_and_grad(data, theta, self.penalty(data, ridge))
-        return LBFGSState(theta=theta, loss=loss, grad=grad, ridge=ridge,
+        weights = self.ridge.weights(data.net, len(ridge), data.groups)
+        loss, grad = value_and_grad(data, theta, ridge[:, None] * weights)
+        return LBFGSState(theta=theta, loss=loss, grad=grad, ridge=ridge, weights=weights,
                           gamma=torch.full_like(loss, float(data.net.n_params)),
                           interval=self.refresh, next_refresh=self.refresh)
 
     def step(self, state: LBFGSState, data: Data) -> LBFGSState:
-        theta, loss, g, penalty = state.theta, state.loss, state.grad, self.penalty(data, state.ridge)
+        theta, loss, g, penalty = state.theta, state.loss, state.grad, self.penalty(state)
         d = -two_loop(g, state.s, state.y)
         uphill = (d * g).sum(-1) >= 0
         d = torch.where(uphill.unsqueeze(-1), -g, d)  # fall back to steepest descent
@@ -68,21 +67,25 @@ class LBFGS(Penalised):
         return track(state, self.stopping, data)
 
     def _new_ridge(self, state: LBFGSState, data: Data) -> None:
-        """A new ridge from the evidence. The penalty is quadratic, so the objective, its gradient
-        and the curvature pairs move by exactly the change's share: nothing needs forgetting.
+        """A new ridge (and inputs' shares) from the evidence. The penalty is quadratic, so the
+        objective, its gradient and the curvature pairs move by exactly the change's share:
+        nothing needs forgetting.
         Once no ridge moves by more than GREW, the next re-estimate waits twice as long: the
         linearisation (an eigendecomposition of up to EIGEN_ROWS^2) costs a hundred or more of
         the steps between (64,64 tanh, 3000 rows: 3.3 s against 0.02 s a step; 17 re-estimates in
         600 steps, 57 of the fit's 72 s). Linearising 1000 rows instead would be 3.5x faster, but
         cost 3-9% of the error against the truth on friedman1 (3000 rows, gamma ~450; 3 data seeds)."""
-        N, theta, weights = len(data.y), state.theta, self.weights(data, len(state.ridge))
-        ridge, state.gamma = self.ridge.update(state.ridge, linearise(data, theta, weights))
-        moved = state.active & (torch.maximum(ridge / state.ridge, state.ridge / ridge) > GREW)
+        N, theta, active = len(data.y), state.theta, state.active
+        linear = linearise(data, theta, state.weights)
+        ridge, state.gamma = self.ridge.update(state.ridge, linear)
+        weights = self.ridge.reweigh(data.net, state.weights, theta, ridge, linear)
+        moved = active & (torch.maximum(ridge / state.ridge, state.ridge / ridge) > GREW)
         state.interval = self.refresh if bool(moved.any()) else 2 * state.interval
         state.next_refresh = state.step + state.interval
-        grew = torch.where(state.active, ridge - state.ridge, 0.0)  # (K,) finished groups keep theirs
-        before, state.ridge = state.ridge, state.ridge + grew
-        change = grew[:, None] * weights  # (K, P) each parameter's
+        grew = torch.where(active, ridge - state.ridge, 0.0)  # (K,) finished groups keep theirs
+        weights = torch.where(active.unsqueeze(-1), weights, state.weights)
+        change = grew[:, None] * weights + state.ridge[:, None] * (weights - state.weights)  # (K, P) each parameter's
+        before, state.ridge, state.weights = state.ridge, state.ridge + grew, weights
         state.loss = state.loss + (change * theta.pow(2)).sum(-1) / N
         state.grad = state.grad + 2 * change * theta / N
         state.y = [y + 2 * change * s / N for s, y in zip(state.s, state.y)]
@@ -91,7 +94,7 @@ class LBFGS(Penalised):
     def forget(self, state: LBFGSState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> LBFGSState:
         """The changed rows lose their curvature pairs (a zero pair is skipped) and get their gradient afresh."""
         keep = (~which).unsqueeze(-1).to(theta.dtype)
-        _, grad = value_and_grad(data, theta, self.penalty(data, state.ridge))
+        _, grad = value_and_grad(data, theta, self.penalty(state))
         state.theta, state.grad = theta, torch.where(which.unsqueeze(-1), grad, state.grad)
         state.s, state.y = [s * keep for s in state.s], [y * keep for y in state.y]
         return state

@@ -33,16 +33,14 @@ from dataclasses import dataclass, field
 import torch
 
 from ..nets import Pass, forward_pass, jacobian, output_features, solve_output, turned_around, with_output
-from .base import Data, State, Stopping, track
-from .ridge import Linearised, Penalised, Ridge, objective, penalised
+from .base import Data, Stopping, track
+from .ridge import Linearised, Penalised, PenalisedState, Ridge, objective, penalised, relevance_columns
 from .rows import chunk_rows, chunks, gram, output_solved, sum_rows, tsqr
 
 
 @dataclass(kw_only=True)
-class LMState(State):
+class LMState(PenalisedState):
     damping: torch.Tensor = field(repr=False)  # (K,) each candidate's Marquardt lambda
-    ridge: torch.Tensor = field(repr=False)  # (K,) the weight penalty alpha / beta, 0: none
-    gamma: torch.Tensor = field(repr=False)  # (K,) effective number of parameters (only if the ridge adapts)
     run: Pass | None = field(default=None, repr=False)  # theta's forward pass, if kept (nets.Pass)
 
 
@@ -56,12 +54,11 @@ class LevenbergMarquardt(Penalised):
     stopping: Stopping = Stopping(max_steps=300, patience=20)
 
     def start(self, theta: torch.Tensor, data: Data) -> LMState:
-        theta, ridge, loss = self.begin(theta, data)
-        return LMState(theta=theta, loss=loss, damping=torch.full_like(loss, self.damping), ridge=ridge,
-                       gamma=torch.full_like(loss, float(data.net.n_params)))
+        fields = self.begin(theta, data)
+        return LMState(damping=torch.full_like(fields["loss"], self.damping), **fields)
 
     def step(self, state: LMState, data: Data) -> LMState:
-        theta, lam, penalty = state.theta, state.damping, self.penalty(data, state.ridge)
+        theta, lam, penalty = state.theta, state.damping, self.penalty(state)
         hidden = data.net.n_params - (data.net.widths[-2] + 1)  # theta[:, :hidden] is nonlinear
         at_once = self.at_once(len(data.y), theta)
         if at_once:
@@ -96,7 +93,7 @@ class LevenbergMarquardt(Penalised):
         """(the damped Gauss-Newton step (K, hidden), whether it was solved (K,), the linearised
         network if the ridge adapts, else None), from Kaufman's A formed and factored; penalty
         (K, P) each parameter's ridge (Penalised.penalty)."""
-        weights = self.weights(data, len(state.ridge)) if self.ridge.adapts else None
+        weights = state.weights if self.ridge.adapts else None
         if at_once:
             g, A, linear = system(data, state.theta, penalty, hidden, state.run, weights)
         else:
@@ -134,7 +131,7 @@ def system(data: Data, theta, penalty, hidden: int, run: Pass, weights):
     HJ = H.transpose(1, 2) @ J  # (K, w+1, hidden)
     s = weights.rsqrt()  # (K, P) to the coordinates where every weight is 1
     G = full_gram(JJ, HJ, H.transpose(1, 2) @ H) * s[:, :, None] * s[:, None, :]
-    return g, A, Linearised.of(J_all * s[:, None, :], z, G)
+    return g, A, Linearised.of(J_all * s[:, None, :], z, G, relevance_columns(data.net))
 
 
 def system_by_chunks(data: Data, theta, penalty, hidden: int, weights):
@@ -171,7 +168,7 @@ def system_by_chunks(data: Data, theta, penalty, hidden: int, weights):
     HH, Jz, zz = rest
     s = weights.rsqrt()  # as in system()
     G = full_gram(JJ, HJ, HH) * s[:, :, None] * s[:, None, :]
-    return g, A, Linearised.of_sums(G, Jz * s, zz, len(data.y))
+    return g, A, Linearised.of_sums(G, Jz * s, zz, len(data.y), relevance_columns(net))
 
 
 def trial_at_once(data: Data, trial, penalty):

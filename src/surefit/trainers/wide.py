@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 import torch
 
 from ..nets import forward, jacobian, solve_output
-from .base import Data, State, Stopping, track
-from .ridge import Linearised, Penalised, Ridge, objective, restart
+from .base import Data, Stopping, track
+from .ridge import Linearised, Penalised, PenalisedState, Ridge, objective, relevance_columns, restart
 
 
 @dataclass(kw_only=True)
-class WideState(State):
+class WideState(PenalisedState):
     damping: torch.Tensor = field(repr=False)  # (K,) Levenberg's lambda
-    ridge: torch.Tensor = field(repr=False)  # (K,) the weight penalty, 0: none
-    gamma: torch.Tensor = field(repr=False)  # (K,) effective number of parameters (only if the ridge adapts)
 
 
 @dataclass(frozen=True)
@@ -39,13 +37,12 @@ class WideLevenbergMarquardt(Penalised):
     stopping: Stopping = Stopping(max_steps=300, patience=20)
 
     def start(self, theta: torch.Tensor, data: Data) -> WideState:
-        theta, ridge, loss = self.begin(theta, data)
-        return WideState(theta=theta, loss=loss, damping=torch.full_like(loss, self.damping), ridge=ridge,
-                         gamma=torch.full_like(loss, float(min(len(data.y), data.net.n_params))))
+        fields = self.begin(theta, data)
+        fields["gamma"] = fields["gamma"].clamp_max(len(data.y))
+        return WideState(damping=torch.full_like(fields["loss"], self.damping), **fields)
 
     def step(self, state: WideState, data: Data) -> WideState:
-        theta, ridge = state.theta, state.ridge
-        weights = self.weights(data, len(ridge))  # (K, P)
+        theta, ridge, weights = state.theta, state.ridge, state.weights  # weights (K, P)
         root = weights.sqrt()  # the step is taken where the penalty is ridge I
         r = forward(data.net, theta, data.X) - data.y  # (K, N)
         J = jacobian(data.net, theta, data.X) / root[:, None, :]  # (K, N, P)
@@ -57,7 +54,7 @@ class WideLevenbergMarquardt(Penalised):
         L, info = torch.linalg.cholesky_ex(JJ + c[:, None, None] * eye)
         u = torch.cholesky_solve((J @ g.unsqueeze(-1)), L)  # (K, N, 1)
         delta = -(g - (J.transpose(1, 2) @ u).squeeze(-1)) / c[:, None] / root
-        penalty = ridge[:, None] * weights
+        penalty = self.penalty(state)
         trial = solve_output(data.net, theta + torch.nan_to_num(delta), data.X, data.y, penalty)
         trial_loss = objective(data, trial, penalty)
         ok = state.active & (info == 0) & torch.isfinite(trial_loss) & (trial_loss < state.loss)
@@ -67,7 +64,7 @@ class WideLevenbergMarquardt(Penalised):
         if self.ridge.adapts:
             z = (J @ (theta * root).unsqueeze(-1)).squeeze(-1) - r  # the linearised network's pseudo-targets
             before = state.ridge
-            self.reestimate(state, data, ok, Linearised.of_points(JJ, z))
+            self.reestimate(state, data, ok, Linearised.of_points(JJ, z, J[..., :relevance_columns(data.net)]))
             restart(state, before, data.groups)
         state.step += 1
         return track(state, self.stopping, data)
