@@ -100,3 +100,16 @@ def test_the_estimator_regularises_by_default():
     default = surefit.Regressor(hidden=(32,), activation="tanh").fit(X, y)
     off = surefit.Regressor(hidden=(32,), activation="tanh", alpha=0).fit(X, y)
     assert truth_error(default.result_) < 0.7 * truth_error(off.result_)
+
+
+def test_influence_names_the_inputs_the_fit_does_not_use():
+    """y = 3 x1 + noise with x2 unused: x1's influence is its slope times its spread (the oracle:
+    3 std(x1) over the training rows), x2 is not used; with relevance determination its weights
+    are pruned (measured on data seeds 0-3: x2's influence 1e-7 to 2e-6 of x1's)."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (300, 2))
+    result = surefit.fit((X, 3 * X[:, 0] + 0.1 * rng.standard_normal(300)), hidden=(4,), activation="tanh", seed=0)
+    first, second = result.model.variables
+    assert result.influence[first] == pytest.approx(3 * result.problem.X[:, 0].std(), rel=0.05)
+    assert result.unused_inputs == (second,)
+    assert set(result.report()["influence"]) == {first, second}

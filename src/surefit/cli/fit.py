@@ -83,6 +83,8 @@ def summary(result):
     if result.effective_parameters is not None:
         rows.append(["effective parameters", f"{result.effective_parameters:.1f} of {net.n_params} "
                                              "(Bayesian regularisation chose the penalty)"])
+    if net.n_inputs > 1:
+        rows.append(["influence", influence_text(result)])
     rows += [["network", f"{net.n_inputs} -> {','.join(map(str, net.hidden)) or '-'} {net.activation} -> 1 "
                          f"({net.n_params} parameters)"],
              ["relative RMSE", m["relative_rmse"]], ["RMSE", m["rmse"]], ["max error", m["max_error"]],
@@ -92,3 +94,12 @@ def summary(result):
              ["candidates", f"{result.candidates}, seed {result.seed}"],
              ["time", f"{result.time_s:.2f} s"]]
     return table(f"surefit fit {result.target}  (metrics on {result.problem.evaluation})", ["", ""], rows)
+
+
+def influence_text(result) -> str:
+    """The inputs by influence, strongest first, and those the fit found no use for."""
+    unused = result.unused_inputs
+    used = sorted(((v, k) for k, v in result.influence.items() if k not in unused), reverse=True)
+    text = ", ".join(f"{k} {v:.3g}" for v, k in used)
+    return (text + (f"; not used: {', '.join(unused)}" if unused else "")
+            + " (how far each input moves the prediction, in the target's units)")
