@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -68,7 +69,7 @@ class FitResult:
             return candidates_limit(self.candidate_errors)
         return ""
 
-    @property
+    @cached_property
     def influence(self) -> dict[str, float]:
         """Each input's influence on the prediction, in the target's units: the RMS over the
         training rows of d prediction / d x_j times the spread (standard deviation) of x_j, how far
