@@ -128,10 +128,8 @@ def system(data: Data, theta, penalty, hidden: int, run: Pass, weights):
         return g, A, None
     J_all = torch.cat([J, H], dim=-1)  # (K, N, P): the output weights' columns are the features
     z = (J_all @ theta.unsqueeze(-1)).squeeze(-1) - r
-    HJ = H.transpose(1, 2) @ J  # (K, w+1, hidden)
-    s = weights.rsqrt()  # (K, P) to the coordinates where every weight is 1
-    G = full_gram(JJ, HJ, H.transpose(1, 2) @ H) * s[:, :, None] * s[:, None, :]
-    return g, A, Linearised.of(J_all * s[:, None, :], z, G, relevance_columns(data.net))
+    G = weighted_gram(JJ, H.transpose(1, 2) @ J, H.transpose(1, 2) @ H, weights)
+    return g, A, Linearised.of(J_all * weights.rsqrt()[:, None, :], z, G, relevance_columns(data.net))
 
 
 def system_by_chunks(data: Data, theta, penalty, hidden: int, weights):
@@ -166,9 +164,8 @@ def system_by_chunks(data: Data, theta, penalty, hidden: int, weights):
     if weights is None:
         return g, A, None
     HH, Jz, zz = rest
-    s = weights.rsqrt()  # as in system()
-    G = full_gram(JJ, HJ, HH) * s[:, :, None] * s[:, None, :]
-    return g, A, Linearised.of_sums(G, Jz * s, zz, len(data.y), relevance_columns(net))
+    G = weighted_gram(JJ, HJ, HH, weights)
+    return g, A, Linearised.of_sums(G, Jz * weights.rsqrt(), zz, len(data.y), relevance_columns(net))
 
 
 def trial_at_once(data: Data, trial, penalty):
@@ -198,7 +195,10 @@ def projector(H: torch.Tensor, penalty: torch.Tensor) -> torch.Tensor:
     return torch.linalg.qr(torch.cat([H, root], dim=1)).Q[:, :N]
 
 
-def full_gram(JJ: torch.Tensor, HJ: torch.Tensor, HH: torch.Tensor) -> torch.Tensor:
+def weighted_gram(JJ: torch.Tensor, HJ: torch.Tensor, HH: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     """The Gauss-Newton matrix of every parameter, [J H]^T [J H] (K, P, P), from J^T J, H^T J
-    and H^T H: the output weights' columns of the Jacobian are the features H themselves."""
-    return torch.cat([torch.cat([JJ, HJ.transpose(1, 2)], dim=2), torch.cat([HJ, HH], dim=2)], dim=1)
+    and H^T H (the output weights' columns of the Jacobian are the features H themselves), in
+    the coordinates where every penalty weight (K, P) is 1 (ridge.py)."""
+    s = weights.rsqrt()
+    G = torch.cat([torch.cat([JJ, HJ.transpose(1, 2)], dim=2), torch.cat([HJ, HH], dim=2)], dim=1)
+    return G * s[:, :, None] * s[:, None, :]
