@@ -33,8 +33,7 @@ class LBFGS(Penalised):
     stopping: Stopping = Stopping(max_steps=600, patience=60)
 
     def start(self, theta: torch.Tensor, data: Data) -> LBFGSState:
-        ridge, theta = self.ridge.start(data.net, theta.detach())
-        weights = self.ridge.weights(data.net, len(ridge), data.groups)
+        ridge, weights, theta = self.ridge.start(data.net, theta.detach(), data.groups)
         loss, grad = value_and_grad(data, theta, ridge[:, None] * weights)
         return LBFGSState(theta=theta, loss=loss, grad=grad, ridge=ridge, weights=weights,
                           gamma=torch.full_like(loss, float(data.net.n_params)),

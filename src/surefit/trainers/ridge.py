@@ -36,11 +36,13 @@ class Ridge:
     alpha: float = 0.0
     shares: tuple[float, ...] = (1.0,)  # the output layer's penalty over the hidden layers', by candidate in turn
 
-    def start(self, net, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(the first ridge (K,), theta to start from): with a penalty, the same function with
-        balanced weights (nets.balanced), where the penalty is smallest."""
+    def start(self, net, theta: torch.Tensor, groups: int = 1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(the first ridge (K,), the parameters' first shares of it (K, P) (weights), theta to
+        start from): with a penalty, the same function with balanced weights (nets.balanced),
+        where the penalty is smallest."""
         ridge = torch.full_like(theta[:, 0], self.alpha)
-        return ridge, (balanced(net, theta) if self.adapts or self.alpha > 0 else theta)
+        weights = self.weights(net, len(ridge), groups)
+        return ridge, weights, (balanced(net, theta) if self.adapts or self.alpha > 0 else theta)
 
     def weights(self, net, K: int, groups: int = 1) -> torch.Tensor:
         """(K, P) each parameter's share of the ridge: 1 in the hidden layers, in the output layer
@@ -164,7 +166,7 @@ class Linearised:
         e = e.clamp_min(0)
         J_first = JJ[..., :0] if J_first is None else J_first
         V = J_first.transpose(1, 2) @ U / e.clamp_min(1e-300).sqrt()[:, None, :]  # (K, p, N)
-        V = torch.where((e > 1e-12 * e.amax(-1, keepdim=True))[:, None, :], V, 0.0)
+        V = torch.where(significant(e)[:, None, :], V, 0.0)
         return cls(e, (U.transpose(1, 2) @ z.unsqueeze(-1)).squeeze(-1), torch.zeros_like(z[:, 0]),
                    z.shape[1], V.pow(2))
 
@@ -180,8 +182,14 @@ class Linearised:
         e, V = torch.linalg.eigh(G)
         e = e.clamp_min(0)
         proj = (V.transpose(1, 2) @ Jz.unsqueeze(-1)).squeeze(-1) / e.clamp_min(1e-300).sqrt()
-        proj = torch.where(e > 1e-12 * e.amax(-1, keepdim=True), proj, 0.0)
+        proj = torch.where(significant(e), proj, 0.0)
         return cls(e, proj, (zz - proj.pow(2).sum(-1)).clamp_min(0), N, V[:, :p].pow(2))
+
+
+def significant(e: torch.Tensor) -> torch.Tensor:
+    """(K, m) True for the eigenvalues e (K, m) above 1e-12 of the largest: the rest are rounding,
+    and dividing by their roots would blow a direction of nothing up."""
+    return e > 1e-12 * e.amax(-1, keepdim=True)
 
 
 GRID = 10.0 ** torch.arange(-14.0, 1.01, 0.25)  # ridges tried, as shares of the largest eigenvalue
@@ -274,8 +282,7 @@ class Penalised(Trainer):
     def begin(self, theta: torch.Tensor, data: Data) -> dict:
         """The fields of a PenalisedState at theta, balanced for the penalty (Ridge.start) and its
         output layer solved, for start()."""
-        ridge, theta = self.ridge.start(data.net, theta)
-        weights = self.ridge.weights(data.net, len(ridge), data.groups)
+        ridge, weights, theta = self.ridge.start(data.net, theta, data.groups)
         penalty = ridge[:, None] * weights
         theta = output_solved(data.net, theta, data.X, data.y, penalty)
         return dict(theta=theta, loss=objective(data, theta, penalty), ridge=ridge, weights=weights,
