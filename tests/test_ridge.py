@@ -11,7 +11,8 @@ from surefit.trainers import (Data, EarlyStopping, Evidence, LBFGS, LevenbergMar
 from surefit.init import initialise
 from surefit.trainers.base import State
 from surefit.trainers.driver import run
-from surefit.trainers.ridge import GREW, Linearised, best_ridge, effective_parameters, linearise, objective, restart
+from surefit.trainers.ridge import (GCV_RHO, GRID, Linearised, best_ridge, chosen_ridge, effective_parameters, gcv_ridge,
+                                   linearise, objective, restart)
 
 
 def test_the_best_ridge_recovers_a_linear_models_prior_and_noise():
@@ -26,6 +27,28 @@ def test_the_best_ridge_recovers_a_linear_models_prior_and_noise():
         ridge, variance, _ = best_ridge(linear)
         assert abs(float(variance) * beta - 1) < 0.1  # sampling error ~ sqrt(2 / N) = 3%
         assert 0.3 < float(ridge) / (alpha / beta) < 3  # 40 draws of w pin alpha to within ~25%
+
+
+def test_gcv_ridge_is_where_the_direct_generalised_cross_validation_score_is_least():
+    """Oracle: N |(I - A) z|^2 / (N - rho tr A)^2 with the hat matrix A = J (J^T J + ridge I)^-1 J^T formed
+    in numpy, over the same grid, from both constructions of the linearised network; on data drawn
+    from the linear model's prior GCV too lands near alpha / beta, and chosen_ridge between the two."""
+    rng = np.random.default_rng(2)
+    N, P, alpha, beta = 300, 30, 4.0, 100.0
+    J = rng.standard_normal((N, P))
+    z = J @ (rng.standard_normal(P) / np.sqrt(alpha)) + rng.standard_normal(N) / np.sqrt(beta)
+    ridges = np.linalg.eigvalsh(J.T @ J).max() * GRID.numpy()
+    scores = []
+    for ridge in ridges:
+        A = J @ np.linalg.solve(J.T @ J + ridge * np.eye(P), J.T)
+        scores.append(N * np.sum((z - A @ z) ** 2) / (N - GCV_RHO * np.trace(A)) ** 2)
+    direct = ridges[int(np.argmin(scores))]
+    Jt, zt = torch.as_tensor(J)[None], torch.as_tensor(z)[None]
+    for linear in (Linearised.of(Jt, zt), Linearised.of_points(Jt @ Jt.transpose(1, 2), zt)):
+        assert abs(float(gcv_ridge(linear)) / direct - 1) < 1e-6
+        assert 0.2 < float(gcv_ridge(linear)) / (alpha / beta) < 5
+        both = sorted([float(gcv_ridge(linear)), float(best_ridge(linear)[0])])
+        assert both[0] * (1 - 1e-9) <= float(chosen_ridge(linear)) <= both[1] * (1 + 1e-9)
 
 
 def test_the_evidence_picks_the_output_share_the_data_were_drawn_with():
@@ -143,15 +166,16 @@ def test_evidence_keeps_a_wide_network_from_fitting_the_noise():
 
 def test_lbfgs_under_the_evidence_ends_at_the_ridge_the_evidence_picks_there():
     """Re-estimated every 10 steps while it moves, then at doubling intervals: at the end the ridge
-    is where a fresh estimate puts it, and the fit stays off the noise (measured on 4 seeds: within
-    2% of the fresh estimate, training RMSE 0.11-0.15 for noise ~0.14, gamma 6-8 of 91)."""
-    data, _ = noisy_line(N=60)
+    is near where a fresh estimate (chosen_ridge) puts it, and the fit stays off the noise (measured on 4
+    seeds: 0.78-1.56x the fresh estimate, GCV's part of it moving after the last re-estimate; training RMSE
+    0.12-0.14 for noise ~0.14, gamma 6-9 of 91)."""
+    data, _ = noisy_line(N=200)
     theta = initialise("glorot", data.net, data.X, data.y, 2, torch.Generator().manual_seed(0))
     trainer = LBFGS(ridge=Evidence(), stopping=Stopping(max_steps=400, patience=60, min_gain=1e-3))
     state = run(trainer, theta, data)
-    fresh, _, _ = best_ridge(linearise(data, state.theta, state.weights))
+    fresh = chosen_ridge(linearise(data, state.theta, state.weights))
     assert state.interval > trainer.refresh  # settled: the re-estimates spaced out
-    assert bool((state.ridge / fresh - 1).abs().max() < GREW - 1)
+    assert bool((state.ridge / fresh).log().abs().max() < np.log(2.5))
     assert bool((data.losses(state.theta).sqrt() > 0.05).all()) and bool((state.gamma < 0.5 * len(data.y)).all())
 
 
