@@ -51,7 +51,7 @@ class Regressor(RegressorMixin, BaseEstimator):
     tol, max_steps, revive_every, alpha, early_stopping, validation_fraction), with the
     same defaults; alpha, early_stopping and validation_fraction mean what they mean in
     scikit-learn's MLPRegressor, and alpha=None (the default) chooses the penalty from the
-    data (Bayesian regularisation).
+    data (Bayesian regularisation, with generalised cross-validation: trainers/ridge.py).
     Learned attributes: model_ (Model), result_ (FitResult), status_ (Status),
     loss_curve_ (best training relative RMSE per step), n_features_in_.
     """

@@ -82,7 +82,7 @@ def summary(result):
         rows.append(["noise level", f"{result.noise_level:.3g} (standard deviation in the target's units)"])
     if result.effective_parameters is not None:
         rows.append(["effective parameters", f"{result.effective_parameters:.1f} of {net.n_params} "
-                                             "(Bayesian regularisation chose the penalty)"])
+                                             "(the penalty chosen from the data: evidence and GCV)"])
     if net.n_inputs > 1:
         rows.append(["influence", influence_text(result)])
     rows += [["network", f"{net.n_inputs} -> {','.join(map(str, net.hidden)) or '-'} {net.activation} -> 1 "
