@@ -4,7 +4,8 @@ A regularised trainer minimises, per candidate, |r|^2 + ridge |theta|^2 over the
 points (scaled units; every weight and bias counts). In MacKay's terms (1992; Foresee &
 Hagan 1997, MATLAB's trainbr) that is beta E_D + alpha E_W with ridge = alpha / beta.
 Evidence re-estimates the ridge between where the evidence p(data | alpha, beta) is largest and
-where generalised cross-validation is least (chosen_ridge); with e the eigenvalues of the Gauss-Newton matrix [J H]^T [J H] of every parameter,
+where generalised cross-validation is least (chosen_ridge); with e the eigenvalues of the
+Gauss-Newton matrix [J H]^T [J H] of every parameter,
     gamma = sum e / (e + ridge)            the effective number of parameters,
     alpha = gamma / |theta|^2, beta = (N - gamma) / |r|^2,
 and 1 / beta = |r|^2 / (N - gamma) is the noise variance the data show.
@@ -70,11 +71,12 @@ class Ridge:
 
 @dataclass(frozen=True)
 class Evidence(Ridge):
-    """The ridge the evidence of the network, linearised at its current weights, and generalised
-    cross-validation agree on (chosen_ridge). Taken afresh at every step over a grid of ridges, not by MacKay's fixed-point
-    iteration alpha = gamma / |theta|^2, which a network with more parameters than points
-    cannot leave once it interpolates the noise (|r|^2 ~ 0 keeps the ridge ~ 0). On exact
-    data the best ridge falls towards 0, so a noiseless fit loses (almost) nothing.
+    """The ridge between the choices of the evidence of the network, linearised at its current
+    weights, and of generalised cross-validation (chosen_ridge). Taken afresh at every step over a
+    grid of ridges, not by MacKay's fixed-point iteration alpha = gamma / |theta|^2, which a
+    network with more parameters than points cannot leave once it interpolates the noise
+    (|r|^2 ~ 0 keeps the ridge ~ 0). On exact data the best ridge falls towards 0, so a
+    noiseless fit loses (almost) nothing.
     Half the candidates penalise the output layer as much as the hidden ones, half 100x less
     (MacKay's separate alpha per group), and the evidence picks among them (Penalised.scores):
     neither is right for every target. Each share alone, 8 tanh units, median error against
@@ -246,7 +248,8 @@ def chosen_ridge(linear: Linearised) -> torch.Tensor:
     0.110 -> 0.097; a step at 30%, 8 relu, 0.105 -> 0.098; sin(2x) at 10%, 8 tanh, 0.0148 -> 0.0148,
     at 30% 0.0443 -> 0.0444; the worst loss a triangle wave at 30%, 8 relu, 0.038 -> 0.043; over 39
     1-D cases and networks the geometric mean of the ratios 0.981 (GCV alone: 0.989, kinks gaining
-    more, smooth targets losing up to 11%)."""
+    more, smooth targets losing up to 11%). On the benchmark's 20 seeds (bench/RESULTS-noisy.md) the
+    mean is 0.996 and sin(2x) loses more: 8 tanh at 10% noise 0.0165 -> 0.0181."""
     return (best_ridge(linear)[0] * gcv_ridge(linear)).sqrt()
 
 
