@@ -30,10 +30,10 @@ def test_the_best_ridge_recovers_a_linear_models_prior_and_noise():
 
 
 def test_gcv_ridge_is_where_the_direct_generalised_cross_validation_score_is_least():
-    """Oracle: N |(I - A) z|^2 / (N - rho tr A)^2 with the hat matrix A = J (J^T J + ridge I)^-1 J^T formed
-    in numpy, over the same grid, from both constructions of the linearised network: its ridge is on the
-    grid and its score the least; on data drawn
-    from the linear model's prior GCV too lands near alpha / beta, and chosen_ridge between the two."""
+    """Oracle: N |(I - A) z|^2 / (N - rho tr A)^2 with the hat matrix A = J (J^T J + ridge I)^-1 J^T
+    formed in numpy, over the same grid, from both constructions of the linearised network: its ridge
+    is on the grid and its score the least; on data drawn from the linear model's prior GCV too lands
+    near alpha / beta, and chosen_ridge between the two."""
     rng = np.random.default_rng(2)
     N, P, alpha, beta = 300, 30, 4.0, 100.0
     J = rng.standard_normal((N, P))

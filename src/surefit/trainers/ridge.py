@@ -200,6 +200,11 @@ GCV_RHO = 1.4  # GCV's charge per effective parameter, over 1: plain GCV (1) dri
 # 60 noisy points: ridges 1e-4 of the evidence's); 1.4 is Kim & Gu's (2004), the default of Gu's gss package
 
 
+def grid_for(e: torch.Tensor) -> torch.Tensor:
+    """(K, R) the ridges tried for each candidate: GRID scaled by its largest eigenvalue (K, m)."""
+    return e.amax(-1, keepdim=True).clamp_min(1e-300) * GRID.to(e.dtype)
+
+
 def best_ridge(linear: Linearised) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(ridge, noise variance, log evidence up to a constant) (K,) maximising the evidence of the
     linearised network, whose weights have prior N(0, I / alpha) and whose targets have noise
@@ -208,7 +213,7 @@ def best_ridge(linear: Linearised) -> tuple[torch.Tensor, torch.Tensor, torch.Te
     -(sum log(e_i / ridge + 1) + N log(1 / beta)) / 2. Searched on a grid, then refined by
     a parabola through the best point and its neighbours (in log ridge)."""
     e, z2, N = linear.eigenvalues, linear.projections.pow(2), linear.N
-    ridges = e.amax(-1, keepdim=True).clamp_min(1e-300) * GRID.to(e.dtype)  # (K, R)
+    ridges = grid_for(e)  # (K, R)
     a = e[:, None, :] / ridges[..., None] + 1  # (K, R, m)
     variance = ((z2[:, None, :] / a).sum(-1) + linear.rest[:, None]) / N  # (K, R)
     log_ev = -(torch.log(a).sum(-1) + N * torch.log(variance.clamp_min(1e-300))) / 2
@@ -228,7 +233,7 @@ def gcv_ridge(linear: Linearised) -> torch.Tensor:
     part along eigenvector i is z_i ridge / (e_i + ridge), and gamma the trace of the hat matrix.
     An estimate of the error on new points that assumes no prior, where the evidence assumes one."""
     e, z2, N = linear.eigenvalues, linear.projections.pow(2), linear.N
-    ridges = e.amax(-1, keepdim=True).clamp_min(1e-300) * GRID.to(e.dtype)  # (K, R)
+    ridges = grid_for(e)  # (K, R)
     kept = ridges[..., None] / (e[:, None, :] + ridges[..., None])  # (K, R, m) what the ridge leaves of z_i
     misfit = (z2[:, None, :] * kept.pow(2)).sum(-1) + linear.rest[:, None]
     room = N - GCV_RHO * (1 - kept).sum(-1)  # (K, R) N - rho gamma
