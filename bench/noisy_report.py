@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
+
+from scipy.stats import binomtest
 
 from noisy_cases import Case, net_label
 from noisy_peers import CONTESTANTS, GP, MLPS, RIDGE, SUREFIT, NoisyRecord
@@ -117,8 +119,33 @@ def check(label: str, results: list[tuple[str, float]], bound: float, what: str 
     return f"{verdict} {label}: {passed}/{len(results)} {what}; worst {fmt(worst)} at {where}"
 
 
-def against(rows, cases, ours_name: str, peers: Sequence[str], keep) -> list[tuple[str, float]]:
-    """(case net (vs worst peer), max over peers of ours / peer) for the (case, net) pairs `keep` admits."""
+class Comparison(NamedTuple):
+    """surefit against one peer on one case and network: where, the paired median ratio, the records."""
+    where: str
+    ratio: float
+    ours: Sequence[NoisyRecord]
+    theirs: Sequence[NoisyRecord]
+
+
+class PeerCheck(NamedTuple):
+    """A done-mean that compares surefit with peers: its words, the peers, which (case, net) pairs, the bound."""
+    what: str
+    peers: Sequence[str]
+    keep: Callable[[Case, tuple], bool]
+    bound: float
+
+
+PEER_CHECKS = (
+    PeerCheck("<= best sklearn MLP (same layers) on every noisy 1-D case", MLPS,
+              lambda c, n: c.noisy and c.inputs == 1, 1.0),
+    PeerCheck(f"within {GP_BOUND}x of the Gaussian process, tanh on smooth noisy targets", [GP],
+              lambda c, n: c.noisy and c.smooth and n[1] == "tanh", GP_BOUND),
+    PeerCheck("<= best sklearn MLP (same layers) on friedman1", MLPS, lambda c, n: c.group == "friedman1", 1.0),
+    PeerCheck("<= RidgeCV on diabetes (held-out RMSE)", [RIDGE], lambda c, n: c.group == "diabetes", 1.0))
+
+
+def worst_peers(rows, cases, ours_name: str, peers: Sequence[str], keep) -> list[Comparison]:
+    """For each (case, net) that `keep` admits, the comparison with the peer surefit does worst against."""
     out = []
     for case in cases:
         for net in case.nets:
@@ -126,12 +153,36 @@ def against(rows, cases, ours_name: str, peers: Sequence[str], keep) -> list[tup
             ours = rows.get((case.key, label, ours_name))
             if not ours or not keep(case, net):
                 continue
-            ratios = {p: paired_ratio(ours, peer_of(rows, case.key, label, p))
-                      for p in peers if peer_of(rows, case.key, label, p)}
-            if ratios:
-                p, r = max(ratios.items(), key=lambda pr: -math.inf if math.isnan(pr[1]) else pr[1])
-                out.append((f"{case.key} {label} (vs {p})", r))
+            found = [Comparison(f"{case.key} {label} (vs {p})", paired_ratio(ours, theirs), ours, theirs)
+                     for p in peers if (theirs := peer_of(rows, case.key, label, p))]
+            if found:
+                out.append(max(found, key=lambda c: -math.inf if math.isnan(c.ratio) else c.ratio))
     return out
+
+
+def against(rows, cases, ours_name: str, peers: Sequence[str], keep) -> list[tuple[str, float]]:
+    """(case net (vs worst peer), max over peers of ours / peer) for the (case, net) pairs `keep` admits."""
+    return [(c.where, c.ratio) for c in worst_peers(rows, cases, ours_name, peers, keep)]
+
+
+def seeds_within(c: Comparison, bound: float) -> str:
+    """On how many of the seeds both ran surefit's error is within bound x the peer's, with the 95%
+    Clopper-Pearson interval of that share (scipy's binomtest): a median ratio over the bound whose
+    interval still holds one half is a failure these seeds cannot tell from a tie (a sign test)."""
+    theirs = {r.seed: r.rmse for r in c.theirs}
+    paired = [(r.rmse, theirs[r.seed]) for r in c.ours if r.seed in theirs]
+    k = sum(a <= bound * b for a, b in paired)
+    ci = binomtest(k, len(paired)).proportion_ci()
+    tie = "cannot be told from a tie" if ci.low <= 0.5 <= ci.high else "a failure beyond the seeds' spread"
+    return (f"{c.where}: {c.ratio:.3f}; within {bound:g}x the peer's error on {k}/{len(paired)} seeds "
+            f"(95% CI {ci.low:.0%}-{ci.high:.0%}): {tie}")
+
+
+def failures_by_seed(records: Sequence[NoisyRecord], cases: Sequence[Case]) -> list[str]:
+    """Every comparison of checks() against peers whose median ratio is over its bound, seed by seed."""
+    rows = grouped(records)
+    return [seeds_within(c, pc.bound) for pc in PEER_CHECKS
+            for c in worst_peers(rows, cases, SUREFIT, pc.peers, pc.keep) if c.ratio > pc.bound]
 
 
 def bigger_against_smaller(rows, cases, ours_name: str) -> list[tuple[str, float]]:
@@ -162,16 +213,9 @@ def checks(records: Sequence[NoisyRecord], cases: Sequence[Case]) -> list[str]:
     rows = grouped(records)
     lines = []
     for ours in [s for s in SUREFITS if any(r.contestant == s for r in records)]:
-        noisy_1d = lambda c, n: c.noisy and c.inputs == 1  # noqa: E731
+        lines += [check(f"{ours} {pc.what}", against(rows, cases, ours, pc.peers, pc.keep), pc.bound)
+                  for pc in PEER_CHECKS]
         lines += [
-            check(f"{ours} <= best sklearn MLP (same layers) on every noisy 1-D case",
-                  against(rows, cases, ours, MLPS, noisy_1d), 1.0),
-            check(f"{ours} within {GP_BOUND}x of the Gaussian process, tanh on smooth noisy targets",
-                  against(rows, cases, ours, [GP], lambda c, n: c.noisy and c.smooth and n[1] == "tanh"), GP_BOUND),
-            check(f"{ours} <= best sklearn MLP (same layers) on friedman1",
-                  against(rows, cases, ours, MLPS, lambda c, n: c.group == "friedman1"), 1.0),
-            check(f"{ours} <= RidgeCV on diabetes (held-out RMSE)",
-                  against(rows, cases, ours, [RIDGE], lambda c, n: c.group == "diabetes"), 1.0),
             check(f"{ours} 64,64 <= {BIG_BOUND}x the 8-unit net on the same noisy data",
                   bigger_against_smaller(rows, cases, ours), BIG_BOUND),
             check(f"{ours} noise_level within {NOISE_BOUND:.0%} of the true sigma (>= 100 points; "

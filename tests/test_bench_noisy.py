@@ -148,6 +148,24 @@ def test_the_done_means_lines():
     assert lines["SKIP surefit.fit <= RidgeCV on diabetes (held-out RMSE)"]
 
 
+def test_failures_are_listed_seed_by_seed_with_a_sign_test():
+    """Only comparisons over their bound are listed; 20 of 20 seeds worse is beyond the seeds' spread,
+    10 of 20 cannot be told from a tie; the interval is Clopper-Pearson's (exact: 10/20 -> 27%-73%)."""
+    smooth, kinked = noisy_cases.CASES["sin2x-s30-n200"], noisy_cases.CASES["triangle-s30-n200"]
+    records = []
+    for s in range(20):
+        records += [rec("surefit.fit", smooth.key, "8 tanh", s, 1.1),  # always 1.1x the MLP: beyond the spread
+                    rec("MLP lbfgs+scaler", smooth.key, "8 tanh", s, 1.0),
+                    rec("Gaussian process", smooth.key, "", s, 1.0),  # 1.1x the GP: within its 1.25x bound
+                    rec("surefit.fit", kinked.key, "8 tanh", s, 0.9 if s % 2 else 1.2),  # half better, half worse
+                    rec("MLP lbfgs+scaler", kinked.key, "8 tanh", s, 1.0)]
+    lines = noisy_report.failures_by_seed(records, [smooth, kinked])
+    assert len(lines) == 2
+    assert lines[0].startswith("sin2x-s30-n200 8 tanh (vs MLP lbfgs+scaler): 1.100;")
+    assert "on 0/20 seeds (95% CI 0%-17%): a failure beyond the seeds' spread" in lines[0]
+    assert "on 10/20 seeds (95% CI 27%-73%): cannot be told from a tie" in lines[1]
+
+
 def test_the_entry_point_writes_tables_and_records(tmp_path):
     out = tmp_path / "R.md"
     assert noisy.main(["--only", "sin2x-s0-n200", "--contestants", "surefit,ridge", "--seeds", "1",
