@@ -35,12 +35,16 @@ def median(records: Sequence[NoisyRecord], field: str = "rmse") -> float:
     return statistics.median(getattr(r, field) for r in records) if records else math.nan
 
 
+def on_common_seeds(ours: Sequence[NoisyRecord], theirs: Sequence[NoisyRecord]) -> tuple[list, list]:
+    """The records of the seeds both ran, each list in seed order (a run has one record per seed)."""
+    seeds = {r.seed for r in ours} & {r.seed for r in theirs}
+    return tuple(sorted((r for r in rs if r.seed in seeds), key=lambda r: r.seed) for rs in (ours, theirs))
+
+
 def paired_ratio(ours: Sequence[NoisyRecord], theirs: Sequence[NoisyRecord], field: str = "rmse") -> float:
     """median(ours) / median(theirs) over the seeds both have; nan if none."""
-    seeds = {r.seed for r in ours} & {r.seed for r in theirs}
-    a = [r for r in ours if r.seed in seeds]
-    b = [r for r in theirs if r.seed in seeds]
-    if not seeds:
+    a, b = on_common_seeds(ours, theirs)
+    if not a:
         return math.nan
     top, bottom = median(a, field), median(b, field)
     return top / bottom if bottom > 0 else (1.0 if top == bottom else math.inf)
@@ -169,9 +173,8 @@ def seeds_within(c: Comparison, bound: float) -> str:
     """On how many of the seeds both ran surefit's error is within bound x the peer's, with the 95%
     Clopper-Pearson interval of that share (scipy's binomtest): a median ratio over the bound whose
     interval still holds one half is a failure these seeds cannot tell from a tie (a sign test)."""
-    theirs = {r.seed: r.rmse for r in c.theirs}
-    paired = [(r.rmse, theirs[r.seed]) for r in c.ours if r.seed in theirs]
-    k = sum(a <= bound * b for a, b in paired)
+    paired = list(zip(*on_common_seeds(c.ours, c.theirs)))
+    k = sum(a.rmse <= bound * b.rmse for a, b in paired)
     ci = binomtest(k, len(paired)).proportion_ci()
     tie = "cannot be told from a tie" if ci.low <= 0.5 <= ci.high else "a failure beyond the seeds' spread"
     return (f"{c.where}: {c.ratio:.3f}; within {bound:g}x the peer's error on {k}/{len(paired)} seeds "

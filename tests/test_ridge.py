@@ -45,11 +45,12 @@ def test_gcv_ridge_is_where_the_direct_generalised_cross_validation_score_is_lea
         scores.append(N * np.sum((z - A @ z) ** 2) / (N - GCV_RHO * np.trace(A)) ** 2)
     Jt, zt = torch.as_tensor(J)[None], torch.as_tensor(z)[None]
     for linear in (Linearised.of(Jt, zt), Linearised.of_points(Jt @ Jt.transpose(1, 2), zt)):
-        chosen = int(np.argmin(np.abs(np.log(ridges / float(gcv_ridge(linear))))))  # its place on the grid
-        assert abs(ridges[chosen] / float(gcv_ridge(linear)) - 1) < 1e-6
+        gcv = float(gcv_ridge(linear))
+        chosen = int(np.argmin(np.abs(np.log(ridges / gcv))))  # its place on the grid
+        assert abs(ridges[chosen] / gcv - 1) < 1e-6
         assert scores[chosen] <= min(scores) * (1 + 1e-9)  # the least score (a near-tie may go either way)
-        assert 0.2 < float(gcv_ridge(linear)) / (alpha / beta) < 5
-        both = sorted([float(gcv_ridge(linear)), float(best_ridge(linear)[0])])
+        assert 0.2 < gcv / (alpha / beta) < 5
+        both = sorted([gcv, float(best_ridge(linear)[0])])
         assert both[0] * (1 - 1e-9) <= float(chosen_ridge(linear)) <= both[1] * (1 + 1e-9)
 
 
