@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import surefit
+from surefit import fitting
 from surefit.status import Status
 
 GRID = np.linspace(-3, 3, 2001)
@@ -136,8 +137,13 @@ def test_cross_validation_keeps_the_penalty_on_noisy_data():
     assert result.effective_parameters is not None and not any("no weight penalty" in n for n in result.notes)
 
 
-def test_too_few_points_per_parameter_keep_the_penalty():
-    # 60 points, 25 parameters: GCV at rho 3 cannot prefer an unpenalised fit, so none is run
-    X, y = noiseless_sine(60)
-    result = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
-    assert result.effective_parameters is not None
+def test_too_few_points_per_parameter_keep_the_penalty_without_a_second_fit(monkeypatch):
+    # 60 points, 25 parameters: GCV at rho 3 could never prefer an unpenalised fit, so none is run
+    alphas, fit_once = [], fitting._fit_many
+    monkeypatch.setattr(fitting, "_fit_many", lambda problem, settings, *rest: alphas.append(settings.alpha)
+                        or fit_once(problem, settings, *rest))
+    surefit.fit(noiseless_sine(200), hidden=8, activation="tanh", holdout=0)
+    assert alphas == [None, 0.0]  # 200 points: both fits
+    alphas.clear()
+    result = surefit.fit(noiseless_sine(60), hidden=8, activation="tanh", holdout=0)
+    assert alphas == [None] and result.effective_parameters is not None
