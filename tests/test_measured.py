@@ -147,3 +147,11 @@ def test_too_few_points_per_parameter_keep_the_penalty_without_a_second_fit(monk
     alphas.clear()
     result = surefit.fit(noiseless_sine(60), hidden=8, activation="tanh", holdout=0)
     assert alphas == [None] and result.effective_parameters is not None
+
+
+def test_the_progress_bar_names_the_fit_without_the_penalty(monkeypatch):
+    descriptions, bar = [], fitting.Progress
+    monkeypatch.setattr(fitting, "Progress", lambda total, enabled, description: descriptions.append(description)
+                        or bar(total, enabled, description))
+    surefit.fit(noiseless_sine(200), hidden=8, activation="tanh", holdout=0)
+    assert descriptions == ["training", "training without a weight penalty"]

@@ -163,7 +163,8 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, o
     first = data.subsample(the_plan.rows)  # the rows the candidates start on
     theta = torch.cat([initialise(the_plan.init, net, first.X, first.y, K, gen) for gen in gens])
     history = History(G)
-    with Progress(the_plan.trainer.max_steps, enabled=progress) as bar:
+    words = "training without a weight penalty" if problem.measured and settings.alpha == 0 else "training"
+    with Progress(the_plan.trainer.max_steps, enabled=progress, description=words) as bar:
         state = run(the_plan.trainer, theta, data, [history, ProgressObserver(bar, G), *observers])
     elapsed = (time.perf_counter() - start) / G
     theta = the_plan.trainer.solution(state)
