@@ -70,8 +70,7 @@ def test_without_held_out_rows_the_training_error_names_the_limit():
 
 
 def test_noiseless_arrays_lose_nothing():
-    X = np.random.default_rng(3).uniform(-3, 3, (200, 1))
-    result = surefit.fit((X, np.sin(2 * X[:, 0])), hidden=8, activation="tanh", holdout=0)
+    result = surefit.fit(noisy_sine(0.0, seed=3), hidden=8, activation="tanh", holdout=0)
     assert truth_error(result) / np.sin(2 * GRID).std() <= 1e-4
     assert result.noise_level < 1e-4
 
@@ -116,14 +115,9 @@ def test_influence_names_the_inputs_the_fit_does_not_use():
     assert set(result.report()["influence"]) == {first, second}
 
 
-def noiseless_sine(N):
-    X = np.random.default_rng(3).uniform(-3, 3, (N, 1))
-    return X, np.sin(2 * X[:, 0])
-
-
 def test_cross_validation_drops_the_penalty_where_the_data_show_no_noise():
     # GCV of the penalised fit over the unpenalised one's: measured 3.8x on these points (1 means a tie)
-    X, y = noiseless_sine(200)
+    X, y = noisy_sine(0.0, seed=3)
     result = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
     unpenalised = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0, alpha=0)
     assert np.array_equal(result.model.theta, unpenalised.model.theta)
@@ -142,10 +136,10 @@ def test_too_few_points_per_parameter_keep_the_penalty_without_a_second_fit(monk
     alphas, fit_once = [], fitting._fit_many
     monkeypatch.setattr(fitting, "_fit_many", lambda problem, settings, *rest: alphas.append(settings.alpha)
                         or fit_once(problem, settings, *rest))
-    surefit.fit(noiseless_sine(200), hidden=8, activation="tanh", holdout=0)
+    surefit.fit(noisy_sine(0.0, seed=3), hidden=8, activation="tanh", holdout=0)
     assert alphas == [None, 0.0]  # 200 points: both fits
     alphas.clear()
-    result = surefit.fit(noiseless_sine(60), hidden=8, activation="tanh", holdout=0)
+    result = surefit.fit(noisy_sine(0.0, seed=3, N=60), hidden=8, activation="tanh", holdout=0)
     assert alphas == [None] and result.effective_parameters is not None
 
 
@@ -153,5 +147,5 @@ def test_the_progress_bar_names_the_fit_without_the_penalty(monkeypatch):
     descriptions, bar = [], fitting.Progress
     monkeypatch.setattr(fitting, "Progress", lambda total, enabled, description: descriptions.append(description)
                         or bar(total, enabled, description))
-    surefit.fit(noiseless_sine(200), hidden=8, activation="tanh", holdout=0)
+    surefit.fit(noisy_sine(0.0, seed=3), hidden=8, activation="tanh", holdout=0)
     assert descriptions == ["training", "training without a weight penalty"]

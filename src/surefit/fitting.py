@@ -108,8 +108,8 @@ def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[i
         if not may_drop_penalty(the_plan, settings, len(problem.X)):
             return results
         free = replace(settings, alpha=0.0)
-        plain = _fit_many(problem, free, plan(problem, free, seeds=len(seeds)), seeds, progress, observers)
-    return [prior_free_choice(penalised, unpenalised) for penalised, unpenalised in zip(results, plain)]
+        unpenalised = _fit_many(problem, free, plan(problem, free, seeds=len(seeds)), seeds, progress, observers)
+    return [prior_free_choice(*pair) for pair in zip(results, unpenalised)]
 
 
 # Knots that a fit places where the data ask count as more than one parameter each in GCV:
