@@ -15,7 +15,8 @@ from surefit.settings import OPTIONS, SWEEPABLE, AtLeast, FitSettings, check_fie
 
 # A bad value for every option. A new option must add one here: the test below fails until it does.
 BAD = {"hidden": (0,), "activation": "softmax", "init": "foo", "trainer": "foo", "candidates": 0, "seed": -1,
-       "tol": 0.0, "max_steps": 0, "revive_every": 0, "alpha": -1.0, "early_stopping": "yes",
+       "tol": 0.0, "max_steps": 0, "revive_every": 0, "alpha": -1.0, "unit_penalties": "yes",
+       "early_stopping": "yes",
        "validation_fraction": 0.9}
 
 

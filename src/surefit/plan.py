@@ -118,10 +118,14 @@ def auto_trainer(net: NetSettings, init: str, ridge: Ridge, N: int) -> Trainer:
 
 def ridge_for(settings: FitSettings, measured: bool) -> Ridge:
     """The weight penalty: the one asked for, else chosen by the evidence for measured data
-    (which carry noise a fit must not follow), else none (a formula is exact)."""
+    (which carry noise a fit must not follow), with a share per hidden unit if asked, else none
+    (a formula is exact)."""
+    if settings.unit_penalties and (settings.alpha is not None or not measured or len(settings.hidden) != 1):
+        raise SurefitError("unit penalties are chosen by the evidence, for measured data on a network of one "
+                           "hidden layer with alpha on auto")
     if settings.alpha is not None:
         return Ridge(settings.alpha)
-    return Evidence() if measured else Ridge()
+    return Evidence(per_unit=bool(settings.unit_penalties)) if measured else Ridge()
 
 
 def initialiser_for(settings: FitSettings, net: NetSettings, trainer: Trainer, measured: bool) -> str:

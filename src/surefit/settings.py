@@ -182,6 +182,12 @@ class FitSettings:
         None, "weight penalty (alpha |w|^2 against the squared error, in scaled units); auto: for measured "
               "data (arrays, CSV) chosen by Bayesian regularisation, none for formulas; 0: off",
         check=NotNegative(), parse=optional(float, "auto"), none="auto", sweep=True)
+    unit_penalties: bool | None = option(
+        None, "each hidden unit's weights carry their own penalty, chosen by the evidence with the rest (a prior "
+              "that keeps a few large units for a kink or a jump and prunes the others); auto: for measured data on "
+              "a network of one hidden layer that Levenberg-Marquardt trains, fitted with and without, and the fit "
+              "that generalised cross-validation prefers kept (yes, no or auto)",
+        check=Flag(), parse=optional(yes_no, "auto"), none="auto", sweep=True)
     early_stopping: bool = option(
         False, "hold out a validation share of the training rows: each candidate stops where its validation "
                "error is lowest, and the lowest picks the candidate (yes or no)",

@@ -34,7 +34,7 @@ import torch
 
 from ..nets import Pass, forward_pass, jacobian, output_features, solve_output, turned_around, with_output
 from .base import Data, Stopping, track
-from .ridge import Linearised, Penalised, PenalisedState, Ridge, objective, penalised, relevance_columns
+from .ridge import Linearised, Penalised, PenalisedState, Ridge, objective, penalised
 from .rows import chunk_rows, chunks, gram, output_solved, sum_rows, tsqr
 
 
@@ -94,10 +94,11 @@ class LevenbergMarquardt(Penalised):
         network if the ridge adapts, else None), from Kaufman's A formed and factored; penalty
         (K, P) each parameter's ridge (Penalised.penalty)."""
         weights = state.weights if self.ridge.adapts else None
+        p = self.ridge.columns(data.net)
         if at_once:
-            g, A, linear = system(data, state.theta, penalty, hidden, state.run, weights)
+            g, A, linear = system(data, state.theta, penalty, hidden, state.run, weights, p)
         else:
-            g, A, linear = system_by_chunks(data, state.theta, penalty, hidden, weights)
+            g, A, linear = system_by_chunks(data, state.theta, penalty, hidden, weights, p)
         D = self.scaling(A.diagonal(dim1=1, dim2=2))
         L, info = torch.linalg.cholesky_ex(A + torch.diag_embed(state.damping.unsqueeze(-1) * D))
         return -torch.cholesky_solve(g.unsqueeze(-1), L).squeeze(-1), info == 0, linear
@@ -113,10 +114,11 @@ class LevenbergMarquardt(Penalised):
         return super().forget(state, theta, which, data)
 
 
-def system(data: Data, theta, penalty, hidden: int, run: Pass, weights):
+def system(data: Data, theta, penalty, hidden: int, run: Pass, weights, p: int = 0):
     """(gradient g (K, hidden), Kaufman's A (K, hidden, hidden), the linearised network if the
-    ridge adapts (weights (K, P) given, ridge.py), else None) at theta, whose output layer is
-    solved, from all rows at once. penalty (K, P): each parameter's ridge."""
+    ridge adapts (weights (K, P) given, ridge.py), with the loadings of theta's first p parameters,
+    else None) at theta, whose output layer is solved, from all rows at once. penalty (K, P): each
+    parameter's ridge."""
     r = run.zs[-1].squeeze(-1) - data.y  # (K, N)
     J = jacobian(data.net, theta, data.X, run)[..., :hidden]  # (K, N, hidden)
     H = output_features(data.net, theta, data.X, run)  # (K, N, w+1)
@@ -129,10 +131,10 @@ def system(data: Data, theta, penalty, hidden: int, run: Pass, weights):
     J_all = torch.cat([J, H], dim=-1)  # (K, N, P): the output weights' columns are the features
     z = (J_all @ theta.unsqueeze(-1)).squeeze(-1) - r
     G = weighted_gram(JJ, H.transpose(1, 2) @ J, H.transpose(1, 2) @ H, weights)
-    return g, A, Linearised.of(J_all * weights.rsqrt()[:, None, :], z, G, relevance_columns(data.net))
+    return g, A, Linearised.of(J_all * weights.rsqrt()[:, None, :], z, G, p)
 
 
-def system_by_chunks(data: Data, theta, penalty, hidden: int, weights):
+def system_by_chunks(data: Data, theta, penalty, hidden: int, weights, p: int = 0):
     """system(), its sums taken over chunks of rows (rows.py): Q^T J = R^-T (H^T J), with R
     the tall-skinny QR of H (and of diag(sqrt(penalty)) below it, as projector's Q)."""
     net, K = data.net, theta.shape[0]
@@ -165,7 +167,7 @@ def system_by_chunks(data: Data, theta, penalty, hidden: int, weights):
         return g, A, None
     HH, Jz, zz = rest
     G = weighted_gram(JJ, HJ, HH, weights)
-    return g, A, Linearised.of_sums(G, Jz * weights.rsqrt(), zz, len(data.y), relevance_columns(net))
+    return g, A, Linearised.of_sums(G, Jz * weights.rsqrt(), zz, len(data.y), p)
 
 
 def trial_at_once(data: Data, trial, penalty):

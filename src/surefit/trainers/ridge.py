@@ -64,6 +64,11 @@ class Ridge:
         """(K, P) the parameters' shares of the ridge for the next step: a fixed penalty keeps them."""
         return weights
 
+    def columns(self, net) -> int:
+        """How many of theta's leading parameters the linearised network keeps loadings of
+        (Linearised.loadings), for reweigh."""
+        return relevance_columns(net)
+
     @property
     def adapts(self) -> bool:
         return False
@@ -90,8 +95,19 @@ class Evidence(Ridge):
     shares: tuple[float, ...] = (1.0, 0.01)
 
     step: float = 10.0  # the most the ridge moves in one step, as a factor: the linearisation is local
+    per_unit: bool = False  # each hidden unit's weights carry their own share too (reweigh_units)
+
+    def columns(self, net) -> int:
+        return net.n_params if self.per_unit else relevance_columns(net)
 
     def reweigh(self, net, weights, theta, ridge, linear):
+        """The parameters' shares of the ridge for the next step: by input (reweigh_inputs), then,
+        with per_unit, by hidden unit (reweigh_units)."""
+        gammas = linear.gammas(ridge)  # (K, p) each kept parameter's part of gamma
+        weights = self.reweigh_inputs(net, weights, theta, ridge, linear, gammas)
+        return self.reweigh_units(net, weights, theta, ridge, linear, gammas) if self.per_unit else weights
+
+    def reweigh_inputs(self, net, weights, theta, ridge, linear, gammas):
         """With several inputs, each input's first-layer weights get their own share: MacKay's
         automatic relevance determination (1994; Neal 1996), an input the target does not use is
         penalised towards zero instead of fitting noise through it. The group c's share moves by
@@ -109,13 +125,37 @@ class Evidence(Ridge):
             return weights
         by_input = lambda t: t.reshape(-1, d, first // d).sum(-1)  # noqa: E731  (K, first) -> (K, d)
         u2 = weights * theta.pow(2)
-        own = by_input(linear.gammas(ridge)) / by_input(u2[:, :first]).clamp_min(1e-300)
-        overall = effective_parameters(linear.eigenvalues, ridge)[:, None] / u2.sum(-1, keepdim=True)
-        factor = (own / overall.clamp_min(1e-300)).clamp(1 / self.step, self.step)  # (K, d)
+        factor = self.factor(by_input(gammas[:, :first]), by_input(u2[:, :first]), u2, linear, ridge)  # (K, d)
         weights = weights.clone()
         shares = weights[:, :first].reshape(-1, d, first // d) * factor[..., None]
         weights[:, :first] = shares.clamp(*RELEVANCE).reshape(-1, first)
         return weights
+
+    def reweigh_units(self, net, weights, theta, ridge, linear, gammas):
+        """With one hidden layer, each hidden unit's parameters (its input weights, its bias, its
+        output weight) get a share of their own, moved as reweigh_inputs moves an input's: MacKay's
+        automatic relevance determination per unit (1995; Neal 1996). Where one Gaussian prior on
+        every weight smooths a jump or a kink away (a steep unit needs large weights), this one
+        keeps the few large units the data ask for and prunes the rest: a step at 30% noise, 8 relu,
+        10 data seeds, error against the truth 0.098 -> 0.071 with gamma 10 -> 5. On smooth targets
+        it does worse (sin(2x) at 10%, 32 relu, 0.031 -> 0.034): fitting.py runs it as a second
+        prior, chosen by generalised cross-validation."""
+        d, h = net.widths[0], net.hidden[0]
+        unit = torch.arange(h)
+        cols = torch.stack([*(i * h + unit for i in range(d)), d * h + unit, (d + 1) * h + unit], 1)  # (h, d + 2)
+        u2 = weights * theta.pow(2)
+        factor = self.factor(gammas[:, cols].sum(-1), u2[:, cols].sum(-1), u2, linear, ridge)  # (K, h)
+        weights = weights.clone()
+        weights[:, cols] = (weights[:, cols] * factor[..., None]).clamp(*RELEVANCE)
+        return weights
+
+    def factor(self, gamma_c, u2_c, u2, linear, ridge) -> torch.Tensor:
+        """(K, c) how far each group c's share moves: the ratio of its own alpha, gamma_c / |u_c|^2
+        (gamma_c, |u_c|^2 (K, c)), to all the weights', gamma / |u|^2 (u2 (K, P) the weights' squares
+        in the coordinates where the penalty is ridge I), at most `step` either way."""
+        own = gamma_c / u2_c.clamp_min(1e-300)
+        overall = effective_parameters(linear.eigenvalues, ridge)[:, None] / u2.sum(-1, keepdim=True)
+        return (own / overall.clamp_min(1e-300)).clamp(1 / self.step, self.step)
 
     def update(self, ridge, linear):
         best = chosen_ridge(linear)
@@ -277,16 +317,16 @@ def penalised(losses: torch.Tensor, theta: torch.Tensor, penalty: torch.Tensor, 
     return losses + (penalty * theta.pow(2)).sum(-1) / N
 
 
-def linearise(data: Data, theta: torch.Tensor, weights: torch.Tensor) -> Linearised:
+def linearise(data: Data, theta: torch.Tensor, weights: torch.Tensor, p: int = 0) -> Linearised:
     """The network at theta (K, P) linearised on at most EIGEN_ROWS of the training rows (the
     best ridge, a ratio of prior and noise precisions, does not depend on how many), in the
-    coordinates where the penalty weights (K, P) are all 1."""
+    coordinates where the penalty weights (K, P) are all 1, with the loadings of its first p parameters."""
     N = len(data.y)
     rows = slice(None) if N <= EIGEN_ROWS else torch.linspace(0, N - 1, EIGEN_ROWS).long()
     X, y = data.X[rows], data.y[rows]
     J = jacobian(data.net, theta, X)  # (K, n, P)
     z = (J @ theta.unsqueeze(-1)).squeeze(-1) - (forward(data.net, theta, X) - y)
-    return Linearised.of(J * weights.rsqrt()[:, None, :], z, p=relevance_columns(data.net))
+    return Linearised.of(J * weights.rsqrt()[:, None, :], z, p=p)
 
 
 def log_evidence(data: Data, theta: torch.Tensor, ridge: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:

@@ -20,7 +20,7 @@ import torch
 
 from ..nets import forward, jacobian, solve_output
 from .base import Data, Stopping, track
-from .ridge import Linearised, Penalised, PenalisedState, Ridge, objective, relevance_columns, restart
+from .ridge import Linearised, Penalised, PenalisedState, Ridge, objective, restart
 
 
 @dataclass(kw_only=True)
@@ -64,7 +64,7 @@ class WideLevenbergMarquardt(Penalised):
         if self.ridge.adapts:
             z = (J @ (theta * root).unsqueeze(-1)).squeeze(-1) - r  # the linearised network's pseudo-targets
             before = state.ridge
-            self.reestimate(state, data, ok, Linearised.of_points(JJ, z, J[..., :relevance_columns(data.net)]))
+            self.reestimate(state, data, ok, Linearised.of_points(JJ, z, J[..., :self.ridge.columns(data.net)]))
             restart(state, before, data.groups)
         state.step += 1
         return track(state, self.stopping, data)
