@@ -80,3 +80,18 @@ def test_a_new_option_is_one_field():
     assert settings_from(parser.parse_args([]), Toy) == Toy()
     with pytest.raises(SurefitError, match="width must be an integer of at least 1, not 0"):
         settings_from(parser.parse_args(["--width", "0"]), Toy)
+
+
+@pytest.mark.parametrize("name, text, value", [("alpha", "auto", None), ("alpha", "0.5", 0.5),
+                                               ("unit_penalties", "auto", None), ("unit_penalties", "yes", True),
+                                               ("unit_penalties", "no", False)])
+def test_an_option_with_a_word_for_none_reads_it_and_its_values(name, text, value):
+    assert OPTIONS[name].metadata["parse"](text) == value
+
+
+@pytest.mark.parametrize("name, text, words", [("alpha", "x", "expected a number or 'auto', not 'x'"),
+                                               ("unit_penalties", "maybe", "expected yes, no or 'auto', not 'maybe'")])
+def test_an_option_with_a_word_for_none_names_what_it_takes(name, text, words):
+    with pytest.raises(SurefitError) as caught:
+        OPTIONS[name].metadata["parse"](text)
+    assert str(caught.value) == words

@@ -117,15 +117,16 @@ def yes_no(text: str) -> bool:
     return text == "yes"
 
 
-def optional(parse: Callable, none: str) -> Callable:
-    """A reader that takes the word `none` (e.g. 'never', 'auto') as None."""
+def optional(parse: Callable, none: str, what: str = "a number") -> Callable:
+    """A reader that takes the word `none` (e.g. 'never', 'auto') as None; `what` names the values
+    `parse` takes, for the error."""
     def read(text: str):
         if text == none:
             return None
         try:
             return parse(text)
-        except ValueError:
-            raise SurefitError(f"expected a number or {none!r}, not {text!r}") from None
+        except ValueError:  # SurefitError too: the reader's words, with the word for None
+            raise SurefitError(f"expected {what} or {none!r}, not {text!r}") from None
     return read
 
 
@@ -187,7 +188,7 @@ class FitSettings:
               "that keeps a few large units for a kink or a jump and prunes the others); auto: for measured data on "
               "a network of one hidden layer that Levenberg-Marquardt trains, fitted with and without, and the fit "
               "that generalised cross-validation prefers kept (yes, no or auto)",
-        check=Flag(), parse=optional(yes_no, "auto"), none="auto", sweep=True)
+        check=Flag(), parse=optional(yes_no, "auto", "yes, no"), none="auto", sweep=True)
     early_stopping: bool = option(
         False, "hold out a validation share of the training rows: each candidate stops where its validation "
                "error is lowest, and the lowest picks the candidate (yes or no)",
