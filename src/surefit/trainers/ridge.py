@@ -12,7 +12,8 @@ and 1 / beta = |r|^2 / (N - gamma) is the noise variance the data show.
 The output layer may carry a smaller penalty than the hidden layers, its share of the ridge
 (MacKay's separate alpha per group of weights): each parameter's penalty is ridge * weight,
 with weights (K, P) from Ridge.weights; with several inputs, each input's first-layer weights
-carry a share the evidence re-estimates (Evidence.reweigh). Every formula above then holds in
+carry a share the evidence re-estimates (Evidence.reweigh_inputs), and with per_unit each hidden
+unit's weights too (Evidence.reweigh_units). Every formula above then holds in
 the coordinates theta * sqrt(weight), where the penalty is the same for all: the Jacobian's
 columns are divided by sqrt(weight).
 """
@@ -138,8 +139,8 @@ class Evidence(Ridge):
         every weight smooths a jump or a kink away (a steep unit needs large weights), this one
         keeps the few large units the data ask for and prunes the rest: a step at 30% noise, 8 relu,
         10 data seeds, error against the truth 0.098 -> 0.071 with gamma 10 -> 5. On smooth targets
-        it does worse (sin(2x) at 10%, 32 relu, 0.031 -> 0.034): fitting.py runs it as a second
-        prior, chosen by generalised cross-validation."""
+        it does worse (sin(2x) at 10%, 32 relu, 0.031 -> 0.034): fitting.py fits it beside one penalty
+        for every weight, and generalised cross-validation chooses (fitting.alternatives)."""
         d, h = net.widths[0], net.hidden[0]
         unit = torch.arange(h)
         cols = torch.stack([*(i * h + unit for i in range(d)), d * h + unit, (d + 1) * h + unit], 1)  # (h, d + 2)
@@ -168,7 +169,7 @@ class Evidence(Ridge):
 
 
 def relevance_columns(net) -> int:
-    """How many of theta's leading parameters are weighed input by input (Evidence.reweigh):
+    """How many of theta's leading parameters are weighed input by input (Evidence.reweigh_inputs):
     the first layer's weights, input by input (nets.py), where there are several inputs."""
     return net.widths[0] * net.widths[1] if net.widths[0] > 1 and len(net.widths) > 2 else 0
 
@@ -180,7 +181,7 @@ class Linearised:
     pseudo-targets z = y - f + J theta projected on the matching eigenvectors (K, m), and
     the energy of z outside them (K,). Each parameter's part of gamma needs the squared entries
     of the eigenvectors in the parameters' space, V (K, P, m): kept for the first p parameters
-    (relevance_columns), whose J columns are J[..., :p]."""
+    (Ridge.columns), whose J columns are J[..., :p]."""
     eigenvalues: torch.Tensor
     projections: torch.Tensor
     rest: torch.Tensor
