@@ -61,7 +61,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="write the markdown from the records JSON beside --out, running nothing "
                         "(an interrupted run's, or after changing the report)")
     p.add_argument("--effort", type=float, default=1.0, help=argparse.SUPPRESS)  # the tests' tiny fits
-    p.add_argument("--out", type=Path, help="markdown to write (default bench/RESULTS-noisy.md; "
+    p.add_argument("--out", type=report.writable, help="markdown to write (default bench/RESULTS-noisy.md; "
                                             "--quick: RESULTS-noisy-quick.md)")
     args = p.parse_args(argv)
     args.seeds = args.seeds or (QUICK_SEEDS if args.quick else SEEDS)

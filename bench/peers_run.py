@@ -105,7 +105,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--memory", type=float, default=4096.0, metavar="MIB",
                    help="address space a fit may add before its allocations fail (default 4096; 0: no cap)")
     p.add_argument("--merge", default="", help="comma-separated RESULTS JSON files: tables from their records, no fits")
-    p.add_argument("--out", type=Path, help="markdown to write (default bench/RESULTS-peers.md)")
+    p.add_argument("--out", type=report.writable, help="markdown to write (default bench/RESULTS-peers.md)")
     args = p.parse_args(argv)
     args.seeds = args.seeds or (1 if args.quick else 10)
     args.cap = args.cap or (60.0 if args.quick else 900.0)

@@ -6,6 +6,7 @@ tenth of the peer's time (ten times faster).
 """
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import datetime
 import json
@@ -22,6 +23,8 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
+from surefit.errors import SurefitError
+from surefit.files import check_writable
 from surefit.store import atomic_path
 
 from problems import BenchProblem, Record
@@ -121,6 +124,15 @@ def machine() -> list[str]:
     return [f"- machine: {cpu_model()}, {os.cpu_count()} cores, {platform.platform()}",
             f"- torch threads: {torch.get_num_threads()}; Python {platform.python_version()}; {versions}",
             f"- date: {now()}"]
+
+
+def writable(text: str) -> Path:
+    """--out's type: the path, if a file can be written there; else argparse's one-line error,
+    before the run (which writes its records after every seed) rather than minutes into it."""
+    try:
+        return check_writable(text)
+    except SurefitError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def now() -> str:

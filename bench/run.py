@@ -77,7 +77,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="torch and BLAS threads for every contestant (default 1: small nets gain nothing "
                         "from more, and on a busy machine extra threads wait on each other)")
     p.add_argument("--reuse", default="", help="families whose rows to take from the last run's RESULTS.json")
-    p.add_argument("--out", type=Path, help="markdown to write (default bench/RESULTS.md)")
+    p.add_argument("--out", type=report.writable, help="markdown to write (default bench/RESULTS.md)")
     args = p.parse_args(argv)
     args.seeds_surefit = args.seeds_surefit or (4 if args.quick else 200)
     args.seeds_peers = args.seeds_peers or (2 if args.quick else 50)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -128,3 +129,16 @@ def test_reuse_takes_rows_from_the_last_run(tmp_path):
 
 def test_a_success_rate_is_never_rounded_to_all_or_none():
     assert [report.percent(r) for r in (1, 199 / 200, 0.5, 1 / 1000, 0)] == ["100%", "99.5%", "50%", "0.1%", "0%"]
+
+
+@pytest.mark.parametrize("script", ["run.py", "noisy.py", "peers_run.py"])
+def test_a_bench_refuses_an_unwritable_out_before_it_runs(tmp_path, script):
+    """One line from argparse, exit 2, and nothing run (the noisy bench wrote its first records
+    after a seed's fits and then failed with a traceback)."""
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    out = tmp_path / "missing" / "RESULTS.md"
+    done = subprocess.run([sys.executable, str(bench / script), "--out", str(out)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.endswith(f"argument --out: cannot write {out}: no directory {out.parent}")
