@@ -30,6 +30,7 @@ from .settings import OPTIONS, FitSettings, settings_of
 from .trainers import Data
 from .noise import noise_level
 from .trainers.driver import History, ProgressObserver, find, run
+from .trainers.ridge import weighs_units
 
 
 def fit(target, domain=None, *, points: int | None = None, sampling: str | None = None,
@@ -159,7 +160,7 @@ def alternatives(the_plan: Plan, settings: FitSettings, N: int) -> list[Alternat
         out.append(Alternative(replace(settings, alpha=0.0, unit_penalties=None), FREE_RHO,
                                "no weight penalty: generalised cross-validation preferred this network's unpenalised "
                                "fit to the penalised one ({gamma:.1f} effective parameters)"))
-    if settings.unit_penalties is None and len(the_plan.net.hidden) == 1:
+    if settings.unit_penalties is None and weighs_units(the_plan.net.hidden):
         out.append(Alternative(replace(settings, unit_penalties=True), UNIT_RHO,
                                "a penalty per hidden unit: generalised cross-validation preferred this fit to one "
                                "with one penalty for every weight ({gamma:.1f} effective parameters)"))
@@ -179,14 +180,11 @@ def gcv_choice(default: FitResult, others: Sequence[tuple[Alternative, FitResult
         return result.train_relative_rmse ** 2 / room ** 2 if room > 0 else float("inf")
 
     time_s = default.time_s + sum(result.time_s for _, result in others)
-    best, least, note = default, score(default, FREE_RHO), None
-    for other, result in others:
-        if score(result, other.charge) < least:
-            best, least = result, score(result, other.charge)
-            note = other.note.format(gamma=default.effective_parameters)
-    if note is None:
+    scored = [(score(default, FREE_RHO), default, None)] + [(score(r, o.charge), r, o) for o, r in others]
+    _, best, chosen = min(scored, key=lambda t: t[0])  # the first of equal scores: the default before the others
+    if chosen is None:
         return replace(default, time_s=time_s)
-    return replace(best, time_s=time_s, notes=(*best.notes, note))
+    return replace(best, time_s=time_s, notes=(*best.notes, chosen.note.format(gamma=default.effective_parameters)))
 
 
 def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, observers) -> list[FitResult]:

@@ -22,6 +22,7 @@ from .settings import FitSettings
 from .status import Status
 from .trainers import (LBFGS, Adam, Chain, ConjugateGradientLM, EarlyStopping, Evidence, Exact, LevenbergMarquardt,
                        Revival, Ridge, Stopping, Subsample, Trainer, WideLevenbergMarquardt)
+from .trainers.ridge import weighs_units
 from .trainers.rows import chunk_rows
 
 LM_MAX_PARAMS = 800  # above this a Levenberg-Marquardt step (O(N P^2 + P^3)) costs too much
@@ -120,7 +121,7 @@ def ridge_for(settings: FitSettings, measured: bool) -> Ridge:
     """The weight penalty: the one asked for, else chosen by the evidence for measured data
     (which carry noise a fit must not follow), with a share per hidden unit if asked, else none
     (a formula is exact)."""
-    if settings.unit_penalties and (settings.alpha is not None or not measured or len(settings.hidden) != 1):
+    if settings.unit_penalties and (settings.alpha is not None or not measured or not weighs_units(settings.hidden)):
         raise SurefitError("unit penalties are chosen by the evidence, for measured data on a network of one "
                            "hidden layer with alpha on auto")
     if settings.alpha is not None:

@@ -133,7 +133,7 @@ class Evidence(Ridge):
         return weights
 
     def reweigh_units(self, net, weights, theta, ridge, linear, gammas):
-        """With one hidden layer, each hidden unit's parameters (its input weights, its bias, its
+        """With one hidden layer (weighs_units), each hidden unit's parameters (its input weights, its bias, its
         output weight) get a share of their own, moved as reweigh_inputs moves an input's: MacKay's
         automatic relevance determination per unit (1995; Neal 1996). Where one Gaussian prior on
         every weight smooths a jump or a kink away (a steep unit needs large weights), this one
@@ -141,9 +141,11 @@ class Evidence(Ridge):
         10 data seeds, error against the truth 0.098 -> 0.071 with gamma 10 -> 5. On smooth targets
         it does worse (sin(2x) at 10%, 32 relu, 0.031 -> 0.034): fitting.py fits it beside one penalty
         for every weight, and generalised cross-validation chooses (fitting.alternatives)."""
+        (W, b), (W_out, _) = net.slices()  # W (d, h) row-major: input i's weight into unit j at i h + j
         d, h = net.widths[0], net.hidden[0]
         unit = torch.arange(h)
-        cols = torch.stack([*(i * h + unit for i in range(d)), d * h + unit, (d + 1) * h + unit], 1)  # (h, d + 2)
+        inputs = [W.start + i * h + unit for i in range(d)]
+        cols = torch.stack([*inputs, b.start + unit, W_out.start + unit], 1)  # (h, d + 2) each unit's parameters
         u2 = weights * theta.pow(2)
         factor = self.factor(gammas[:, cols].sum(-1), u2[:, cols].sum(-1), u2, linear, ridge)  # (K, h)
         weights = weights.clone()
@@ -166,6 +168,12 @@ class Evidence(Ridge):
     @property
     def adapts(self) -> bool:
         return True
+
+
+def weighs_units(hidden: tuple[int, ...]) -> bool:
+    """Whether Evidence.reweigh_units can give a network of these hidden widths a share of the
+    ridge per unit: it groups the units of one hidden layer."""
+    return len(hidden) == 1
 
 
 def relevance_columns(net) -> int:
