@@ -10,14 +10,27 @@ from surefit.status import Status
 GRID = np.linspace(-3, 3, 2001)
 
 
-def noisy_sine(sigma, seed=0, N=200):
+def sine(x):
+    return np.sin(2 * x)
+
+
+def step(x):
+    return np.where(x < 0.5, -1.0, 1.0)
+
+
+def noisy(truth, sigma, seed=0, N=200):
+    """N random points on [-3, 3] and truth there plus Gaussian noise sigma."""
     rng = np.random.default_rng(seed)
     X = rng.uniform(-3, 3, (N, 1))
-    return X, np.sin(2 * X[:, 0]) + sigma * rng.standard_normal(N)
+    return X, truth(X[:, 0]) + sigma * rng.standard_normal(N)
 
 
-def truth_error(result):
-    return float(np.sqrt(np.mean((result.predict(GRID) - np.sin(2 * GRID)) ** 2)))
+def noisy_sine(sigma, seed=0, N=200):
+    return noisy(sine, sigma, seed, N)
+
+
+def truth_error(result, truth=sine):
+    return float(np.sqrt(np.mean((result.predict(GRID) - truth(GRID)) ** 2)))
 
 
 @pytest.fixture(scope="module")
@@ -154,33 +167,25 @@ def test_the_progress_bar_names_each_fit(monkeypatch):
     assert descriptions == ["training", "training without a weight penalty", "training with a penalty per unit"]
 
 
-def noisy_step(sigma, seed=0, N=200):
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(-3, 3, (N, 1))
-    return X, step(X[:, 0]) + sigma * rng.standard_normal(N)
-
-
-def step(x):
-    return np.where(x < 0.5, -1.0, 1.0)
-
-
 def test_a_penalty_per_unit_keeps_a_jump_sharp():
-    """A step + 30% noise, 8 relu: GCV prefers the fit with a penalty per hidden unit (its score
-    measured at 0.87x the one-penalty fit's here; on data seeds 2 and 3 0.91x and 0.995x), which
-    keeps the jump steep: error against the truth 0.074 against 0.093 (0.67x and 0.53x on 2, 3)."""
-    X, y = noisy_step(0.3, seed=1)
-    result = surefit.fit((X, y), hidden=8, activation="relu", holdout=0)
-    per_unit = surefit.fit((X, y), hidden=8, activation="relu", holdout=0, unit_penalties=True)
-    one = surefit.fit((X, y), hidden=8, activation="relu", holdout=0, unit_penalties=False)
+    """A step + 30% noise, 8 tanh: GCV prefers the fit with a penalty per hidden unit, which keeps
+    the jump steep. The one-penalty fit's score is 1.42x the per-unit fit's here (1.49x under the
+    compatible kernels; the unpenalised fit's 1.96x), and the error against the truth 0.26x its own
+    (0.27x). On data seeds 0-5 the margin is 1.11-1.49x for tanh; for relu 0.91-1.33x, 1.005x on
+    seed 3, and on seed 1 (this test's first draw) 1.15x but 1.03x under the compatible kernels,
+    where one candidate ends elsewhere: a margin another CPU could cross, hence tanh here."""
+    X, y = noisy(step, 0.3, seed=3)
+    result = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
+    per_unit = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0, unit_penalties=True)
+    one = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0, unit_penalties=False)
     assert np.array_equal(result.model.theta, per_unit.model.theta)
     assert any("a penalty per hidden unit" in n for n in result.notes)
-    error = lambda r: float(np.sqrt(np.mean((r.predict(GRID) - step(GRID)) ** 2)))  # noqa: E731
-    assert error(result) < 0.9 * error(one)
+    assert truth_error(result, step) < 0.5 * truth_error(one, step)
 
 
 def test_a_smooth_target_keeps_one_penalty_for_every_weight():
     # 32 relu on sin(2x) + 10% noise: the per-unit fit prunes kinks the sine needs; its GCV score
-    # measured at 1.95x the one-penalty fit's here (1.86x and 1.30x on data seeds 1 and 2)
+    # measured at 1.95x the one-penalty fit's here under both kernels (1.86x and 1.30x on data seeds 1 and 2)
     X, y = noisy_sine(0.1)
     result = surefit.fit((X, y), hidden=32, activation="relu", holdout=0)
     one = surefit.fit((X, y), hidden=32, activation="relu", holdout=0, unit_penalties=False)
