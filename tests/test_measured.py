@@ -2,6 +2,7 @@
 Errors are measured against the noiseless truth (the oracle) on a dense grid."""
 import numpy as np
 import pytest
+import torch
 
 import surefit
 from surefit import fitting
@@ -128,13 +129,34 @@ def test_influence_names_the_inputs_the_fit_does_not_use():
     assert set(result.report()["influence"]) == {first, second}
 
 
-def test_cross_validation_drops_the_penalty_where_the_data_show_no_noise():
-    # GCV of the penalised fit over the unpenalised one's: measured 3.8x on these points (1 means a tie)
-    X, y = noisy_sine(0.0, seed=3)
-    result = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
-    unpenalised = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0, alpha=0)
-    assert np.array_equal(result.model.theta, unpenalised.model.theta)
+def test_cross_validation_drops_the_penalty_where_the_data_show_no_noise(monkeypatch):
+    """The unpenalised fit starts where the penalised fit's candidates ended (the per-unit fit
+    afresh), and is kept: GCV of the penalised fit over the unpenalised one's measured 3.8x here."""
+    starts, ends, run = [], [], fitting.run
+
+    def spy(trainer, theta, data, observers):
+        state = run(trainer, theta, data, observers)
+        starts.append(theta.clone())
+        ends.append(trainer.solution(state).clone())
+        return state
+
+    monkeypatch.setattr(fitting, "run", spy)
+    result = surefit.fit(noisy_sine(0.0, seed=3), hidden=8, activation="tanh", holdout=0)
+    assert len(starts) == 3 and torch.equal(starts[1], ends[0]) and not torch.equal(starts[2], ends[0])
+    assert any(np.array_equal(result.model.theta, end.numpy()) for end in ends[1])
     assert result.effective_parameters is None and any("no weight penalty" in n for n in result.notes)
+
+
+def test_the_unpenalised_fit_from_the_penalised_ends_finds_an_oscillation():
+    """8 tanh on sin(6x) + 1% noise: the penalty leads the candidates into the basin but holds them
+    from its bottom; the unpenalised fit from a fresh start misses it. Measured on this draw: error
+    against the truth 0.0067 against a fresh unpenalised fit's 0.34 (data seeds 0-5: 0.25x-1.16x)."""
+    X, y = noisy(lambda x: np.sin(6 * x), 0.02, seed=1)
+    result = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
+    fresh = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0, alpha=0)
+    assert any("no weight penalty" in n for n in result.notes)
+    error = truth_error(result, lambda x: np.sin(6 * x))
+    assert error < 0.02 and error < 0.2 * truth_error(fresh, lambda x: np.sin(6 * x))
 
 
 def test_cross_validation_keeps_the_penalty_on_noisy_data():
@@ -147,8 +169,8 @@ def test_cross_validation_keeps_the_penalty_on_noisy_data():
 def test_too_few_points_per_parameter_get_no_unpenalised_fit(monkeypatch):
     # 60 points, 25 parameters: GCV at rho 3 could never prefer an unpenalised fit, so none is run
     priors, fit_once = [], fitting._fit_many
-    monkeypatch.setattr(fitting, "_fit_many", lambda problem, settings, *rest: priors.append(
-        (settings.alpha, settings.unit_penalties)) or fit_once(problem, settings, *rest))
+    monkeypatch.setattr(fitting, "_fit_many", lambda problem, settings, *rest, **start: priors.append(
+        (settings.alpha, settings.unit_penalties)) or fit_once(problem, settings, *rest, **start))
     surefit.fit(noisy_sine(0.0, seed=3), hidden=8, activation="tanh", holdout=0)
     assert priors == [(None, None), (0.0, None), (None, True)]  # 200 points: all three fits
     priors.clear()
