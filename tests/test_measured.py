@@ -131,7 +131,8 @@ def test_influence_names_the_inputs_the_fit_does_not_use():
 
 def test_cross_validation_drops_the_penalty_where_the_data_show_no_noise(monkeypatch):
     """The unpenalised fit starts where the penalised fit's candidates ended (the per-unit fit
-    afresh), and is kept: GCV of the penalised fit over the unpenalised one's measured 3.8x here."""
+    afresh), and is kept: GCV of the penalised fit over the unpenalised one's measured 63x here
+    (58x under the compatible kernels; the per-unit fit's 186x and 173x)."""
     starts, ends, run = [], [], fitting.run
 
     def spy(trainer, theta, data, observers):
@@ -147,20 +148,25 @@ def test_cross_validation_drops_the_penalty_where_the_data_show_no_noise(monkeyp
     assert result.effective_parameters is None and any("no weight penalty" in n for n in result.notes)
 
 
-def test_the_unpenalised_fit_from_the_penalised_ends_finds_an_oscillation():
+def test_the_unpenalised_fit_from_the_penalised_ends_finds_an_oscillation(monkeypatch):
     """8 tanh on sin(6x) + 1% noise: the penalty leads the candidates into the basin but holds them
-    from its bottom; the unpenalised fit from a fresh start misses it. Measured on this draw: error
-    against the truth 0.0067 against a fresh unpenalised fit's 0.34 (data seeds 0-5: 0.25x-1.16x)."""
-    X, y = noisy(lambda x: np.sin(6 * x), 0.02, seed=1)
-    result = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
+    from its bottom; from its ends the unpenalised fit reaches it, from a fresh start it does not.
+    Measured on this draw, error against the truth: 0.0067 against 0.34 (0.341 under the compatible
+    kernels); data seeds 0-7: 0.0067-0.0095 against 0.007-0.34. Which of the two fits GCV keeps is
+    close here (1.012x), so the test reads the unpenalised fit itself."""
+    six, offered, choice = (lambda x: np.sin(6 * x)), [], fitting.gcv_choice
+    monkeypatch.setattr(fitting, "gcv_choice",
+                        lambda default, others: offered.append(others) or choice(default, others))
+    X, y = noisy(six, 0.02, seed=1)
+    surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
+    (alternative, warm), _ = offered[0]
+    assert alternative.warm and alternative.settings.alpha == 0
     fresh = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0, alpha=0)
-    assert any("no weight penalty" in n for n in result.notes)
-    error = truth_error(result, lambda x: np.sin(6 * x))
-    assert error < 0.02 and error < 0.2 * truth_error(fresh, lambda x: np.sin(6 * x))
+    assert truth_error(warm, six) < 0.02 and truth_error(warm, six) < 0.2 * truth_error(fresh, six)
 
 
 def test_cross_validation_keeps_the_penalty_on_noisy_data():
-    # the penalised fit's GCV measured at 0.57x the unpenalised one's here
+    # the penalised fit's GCV measured at 0.55x the unpenalised one's here (0.57x under the compatible kernels)
     X, y = noisy_sine(0.3)
     result = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
     assert result.effective_parameters is not None and not any("no weight penalty" in n for n in result.notes)
@@ -192,7 +198,7 @@ def test_the_progress_bar_names_each_fit(monkeypatch):
 def test_a_penalty_per_unit_keeps_a_jump_sharp():
     """A step + 30% noise, 8 tanh: GCV prefers the fit with a penalty per hidden unit, which keeps
     the jump steep. The one-penalty fit's score is 1.42x the per-unit fit's here (1.49x under the
-    compatible kernels; the unpenalised fit's 1.96x), and the error against the truth 0.26x its own
+    compatible kernels; the unpenalised fit's 1.81x), and the error against the truth 0.26x its own
     (0.27x). On data seeds 0-5 the margin is 1.11-1.49x for tanh; for relu 0.91-1.33x, 1.005x on
     seed 3, and on seed 1 (this test's first draw) 1.15x but 1.03x under the compatible kernels,
     where one candidate ends elsewhere: a margin another CPU could cross, hence tanh here."""
