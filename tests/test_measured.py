@@ -1,11 +1,15 @@
 """Measured data end to end: fit to the noise level, never into it, and say where it is.
 Errors are measured against the noiseless truth (the oracle) on a dense grid."""
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
 
 import surefit
 from surefit import fitting
+from surefit.problem import from_arrays
+from surefit.result import noise_limit
 from surefit.status import Status
 
 GRID = np.linspace(-3, 3, 2001)
@@ -73,6 +77,18 @@ def test_too_small_a_network_is_above_the_noise_level():
     X, y = noisy_sine(0.05, seed=2, N=400)
     result = surefit.fit((X, y), hidden=1, activation="tanh")  # one unit cannot make two periods
     assert "above the estimated noise level" in result.limit and "larger network" in result.limit
+
+
+@pytest.mark.parametrize("ratio, says", [(1.25, "at"), (1.30, "above")])
+def test_the_margin_for_at_the_noise_level_counts_the_estimate_s_own_error(ratio, says):
+    """160 training rows, 40 held out: a perfect model's held-out RMSE is sigma within 1 / sqrt(80), and
+    the estimate of sigma within 1 / sqrt(160); two standard errors of their ratio: 1.274. (The held-out
+    rows alone gave 1.224, and a fit at the noise with an estimate 10% low read as "above".)"""
+    problem = from_arrays(*noisy_sine(0.1), holdout=0.2, seed=0)
+    assert (len(problem.y), len(problem.y_eval)) == (160, 40)
+    result = SimpleNamespace(noise_level=0.1, metrics={"rmse": 0.1 * ratio}, problem=problem,
+                             effective_parameters=None, n_params=25)
+    assert f"is {says} the estimated noise level" in noise_limit(result)
 
 
 def test_without_held_out_rows_the_training_error_names_the_limit():
