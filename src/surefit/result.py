@@ -116,8 +116,8 @@ def noise_limit(result: FitResult) -> str:
     estimate from N training rows is itself off by about 1 / sqrt(N) (measured on the noisy
     benchmark's fits: the standard deviation of log(estimate / sigma) times sqrt(N) is 0.6-1.0 at
     N = 100-3000); two standard errors of their ratio are the margin for "at the noise level".
-    With the first term alone, 66 of its 1040 fits said "above" where the error against the truth
-    was under half the noise (the estimate had come out low), against 27 now; "at" where it was
+    With the first term alone, 65 of its 1040 fits said "above" where the error against the truth
+    was under half the noise (the estimate had come out low), against 32 now; "at" where it was
     over the noise, 50 against 52 (steps at 1% noise: where a jump lies between two points, the
     data cannot say). On the training rows (none held out) the same margin: there a fit at the
     noise sits a little below it, by the share gamma / N it has fitted."""
