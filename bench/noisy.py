@@ -136,6 +136,8 @@ def write_markdown(path: Path, records, args, notes_: list[str], command: str) -
              "Where a comparison with a peer fails, seed by seed (a sign test: the seeds on which "
              "surefit.fit is within the bound, and the 95% interval of that share):", "",
              *([f"- {line}" for line in noisy_report.failures_by_seed(records, args.cases)] or ["- none"]), "",
+             "Where the sentence's limit contradicts the error against the truth (not a done-mean):", "",
+             *[f"- {line}" for line in noisy_report.sentence_against_truth(records, args.cases)], "",
              *noisy_report.group_sections(records, args.cases), "## Cases", "",
              noisy_cases.__doc__.strip(), "", "## Contestants", "", noisy_peers.__doc__.strip(), "",
              "## Notes", "", *[f"- {n}" for n in notes_], ""]

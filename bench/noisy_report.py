@@ -235,6 +235,23 @@ def checks(records: Sequence[NoisyRecord], cases: Sequence[Case]) -> list[str]:
     return lines
 
 
+def sentence_against_truth(records: Sequence[NoisyRecord], cases: Sequence[Case]) -> list[str]:
+    """How often the sentence's limit contradicts the error against the truth, per way into surefit:
+    "above the estimated noise level" where that error is under half the noise (the network has
+    captured the signal, yet the sentence asks for a larger one), "at" where it is over the noise.
+    Not a done-mean: a fit whose error is between the two may say either."""
+    known = {c.key: c.sigma for c in cases if c.sigma and c.truth}
+    lines = []
+    for ours in [s for s in SUREFITS if any(r.contestant == s for r in records)]:
+        mine = [r for r in records if r.contestant == ours and r.case in known and r.sentence]
+        above = sum("is above the estimated noise level" in r.sentence and r.rmse < known[r.case] / 2 for r in mine)
+        at = sum("is at the estimated noise level" in r.sentence and r.rmse > known[r.case] for r in mine)
+        if mine:
+            lines.append(f"{ours}: 'above the noise' where the error against the truth is under half the noise: "
+                         f"{above} of {len(mine)} fits; 'at the noise' where it is over the noise: {at}")
+    return lines
+
+
 def group_sections(records: Sequence[NoisyRecord], cases: Sequence[Case], details: bool = True) -> list[str]:
     rows = grouped(records)
     text = []

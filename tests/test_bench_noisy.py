@@ -166,6 +166,21 @@ def test_failures_are_listed_seed_by_seed_with_a_sign_test():
     assert "on 10/20 seeds (95% CI 27%-73%): cannot be told from a tie" in lines[1]
 
 
+def test_the_sentence_is_held_against_the_error_against_the_truth():
+    """sigma 0.2: 'above' at an error of 0.05 (under half the noise) and 'at' at 0.3 (over it) contradict
+    the truth; 'above' at 0.3, 'at' at 0.05 and either at 0.15 do not."""
+    case = noisy_cases.CASES["sin2x-s30-n200"]
+    sigma = case.sigma
+    says = {"above": "the error on the training rows (1) is above the estimated noise level (1): a larger network",
+            "at": "the error on the training rows (1) is at the estimated noise level (1): more units will not help"}
+    fits = [("above", 0.25), ("at", 1.5), ("above", 1.5), ("at", 0.25), ("above", 0.75), ("at", 0.75)]
+    records = [rec("surefit.fit", case.key, "8 tanh", s, ratio * sigma, sigma, says[word])
+               for s, (word, ratio) in enumerate(fits)]
+    assert noisy_report.sentence_against_truth(records, [case]) == [
+        "surefit.fit: 'above the noise' where the error against the truth is under half the noise: 1 of 6 fits; "
+        "'at the noise' where it is over the noise: 1"]
+
+
 def test_the_entry_point_writes_tables_and_records(tmp_path):
     out = tmp_path / "R.md"
     assert noisy.main(["--only", "sin2x-s0-n200", "--contestants", "surefit,ridge", "--seeds", "1",
