@@ -211,11 +211,16 @@ def noise_fits(rows, cases, ours_name: str) -> list[tuple[str, float]]:
     return out
 
 
+def surefits_in(records: Sequence[NoisyRecord]) -> list[str]:
+    """The ways into surefit (surefit.fit, surefit.Regressor) that ran, in SUREFITS' order."""
+    return [s for s in SUREFITS if any(r.contestant == s for r in records)]
+
+
 def checks(records: Sequence[NoisyRecord], cases: Sequence[Case]) -> list[str]:
     """The issue's done-means, one line each, for each way into surefit that ran."""
     rows = grouped(records)
     lines = []
-    for ours in [s for s in SUREFITS if any(r.contestant == s for r in records)]:
+    for ours in surefits_in(records):
         lines += [check(f"{ours} {pc.what}", against(rows, cases, ours, pc.peers, pc.keep), pc.bound)
                   for pc in PEER_CHECKS]
         lines += [
@@ -242,7 +247,7 @@ def sentence_against_truth(records: Sequence[NoisyRecord], cases: Sequence[Case]
     Not a done-mean: a fit whose error is between the two may say either."""
     known = {c.key: c.sigma for c in cases if c.sigma and c.truth}
     lines = []
-    for ours in [s for s in SUREFITS if any(r.contestant == s for r in records)]:
+    for ours in surefits_in(records):
         mine = [r for r in records if r.contestant == ours and r.case in known and r.sentence]
         above = sum("is above the estimated noise level" in r.sentence and r.rmse < known[r.case] / 2 for r in mine)
         at = sum("is at the estimated noise level" in r.sentence and r.rmse > known[r.case] for r in mine)
