@@ -1,5 +1,6 @@
 """Fits that scale: sums over chunks of rows equal to the unchunked oracle, memory that
 plan.peak_bytes bounds, a start on a subsample, and every single network reliable."""
+import numpy as np
 import pytest
 import torch
 
@@ -13,8 +14,8 @@ from surefit.plan import peak_bytes, plan, plan_for
 from surefit.problem import from_function
 from surefit.settings import FitSettings
 from surefit.stats import wilson
-from surefit.trainers import Data, LevenbergMarquardt, Ridge, Subsample
-from surefit.trainers.driver import run
+from surefit.trainers import Data, Evidence, LevenbergMarquardt, Ridge, Subsample
+from surefit.trainers.driver import find, run
 from surefit.trainers.lm import system, system_by_chunks
 from surefit.trainers.rows import output_solved
 
@@ -91,6 +92,50 @@ def test_a_fit_starts_on_a_subsample_and_refines_on_every_row():
     assert result.trainers == ("LevenbergMarquardt", "LevenbergMarquardt")
     assert result.metrics["relative_rmse"] < 1e-4  # on 1000 rows at once: 1e-5 (tol) too
     assert result.train_relative_rmse == pytest.approx(result.history[-1], rel=1e-9)  # the refined one wins
+
+
+def test_the_refinement_goes_on_under_the_penalty_the_subsample_chose():
+    """Measured data on a subsample: the best candidate of each group starts on every row with its
+    ridge, its shares of it and its gamma as the subsample left them (begun afresh, the ridge would
+    be Evidence's alpha again and every share 1), and only refined candidates can be picked."""
+    gen = torch.Generator().manual_seed(0)
+    X = torch.rand(3000, 2, dtype=torch.float64, generator=gen) * 2 - 1
+    y = torch.sin(3 * X[:, 0]) + 0.1 * torch.randn(3000, dtype=torch.float64, generator=gen)  # X[:, 1] unused
+    net = NetSettings(2, (6,), "tanh")
+    data = Data(net, X, (y - y.mean()) / y.std(), groups=2)
+    lm = LevenbergMarquardt(ridge=Evidence())
+    trainer = Subsample(lm, lm.stopped_by(patience=5), rows=500)
+    state = trainer.init(initialise("data", net, X[:500], data.y[:500], 6, gen), data)
+    while not state.refining:
+        state = trainer.step(state, data)
+    sampled, refined = find(state.sampled, "ridge"), state.inner
+    assert sampled.ridge[state.picked].min() > 10 * Evidence().alpha  # the subsample's evidence moved it
+    torch.testing.assert_close(refined.ridge, sampled.ridge[state.picked], rtol=0, atol=0)
+    torch.testing.assert_close(refined.weights, sampled.weights[state.picked], rtol=0, atol=0)
+    assert bool((refined.weights[:, :12].view(2, 2, 6)[:, 1] > refined.weights[:, :12].view(2, 2, 6)[:, 0]).all())
+    torch.testing.assert_close(state.gamma[state.picked], refined.gamma, rtol=0, atol=0)
+    while trainer.done(state) is None:
+        state = trainer.step(state, data)
+    scores = trainer.scores(state, data)
+    assert torch.isfinite(scores[state.picked]).all() and int(torch.isfinite(scores).sum()) == 2
+
+
+def test_measured_data_with_many_rows_start_on_a_subsample():
+    """6000 noisy rows, 8 tanh: the candidates start on 2000 of them, the best is refined on all
+    under the evidence's penalty, and the fit is as a fit of every row is: effective parameters,
+    the noise level, an error against the truth far under the noise."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 6000)
+    y = np.sin(2 * x) + 0.1 * rng.standard_normal(6000)
+    settings = FitSettings(hidden=(8,), activation="tanh")
+    problem = make_problem((x[:, None], y), None, settings, holdout=0.0)
+    assert isinstance(plan(problem, settings).trainer, Subsample) and plan(problem, settings).rows == 2000
+    result = surefit.fit_problem(problem, settings)
+    grid = np.linspace(-3, 3, 1001)
+    error = np.sqrt(np.mean((result.predict(grid[:, None]).reshape(-1) - np.sin(2 * grid)) ** 2))
+    assert error < 0.02  # a fifth of the noise (measured 0.0064 in 4 s; on every row, the old way, 0.0064 in 13 s)
+    assert 0.09 < result.noise_level < 0.11
+    assert 5 < result.effective_parameters < 25
 
 
 def test_an_lm_step_never_turns_a_relu_unit_around():

@@ -31,6 +31,7 @@ FLOAT = 8  # bytes: every tensor of a fit is float64
 SAMPLE_ROWS = 2000  # a formula's candidates train on this many rows (or ROWS_PER_PARAMETER P) ...
 ROWS_PER_PARAMETER = 20
 REFINE_PATIENCE = 5  # ... then the best goes on on all rows, until 5 steps gain less than 1%
+REFINE_GAIN = 1e-6  # (measured data: less than this share; see refiner)
 
 
 @dataclass(frozen=True)
@@ -162,25 +163,27 @@ def trainer_for(settings: FitSettings, net: NetSettings, N: int, measured: bool 
     base = TRAINERS.load(settings.trainer)(net, settings.init, ridge_for(settings, measured), N)
     base = base.stopped_by(tol=settings.tol, **({"max_steps": settings.max_steps} if settings.max_steps else {}))
     trainer = Revival(base, settings.revive_every) if settings.revive_every else base
-    rows = start_rows(net, N, measured)
+    rows = start_rows(net, N)
     if rows < N:
-        trainer = Subsample(trainer, refiner(base), rows)
+        trainer = Subsample(trainer, refiner(base, measured), rows)
     return EarlyStopping(trainer) if settings.early_stopping else trainer
 
 
-def start_rows(net: NetSettings, N: int, measured: bool) -> int:
-    """Rows the candidates train on: all N, or for a formula with far more rows than the network
-    needs (over twice max(SAMPLE_ROWS, ROWS_PER_PARAMETER P)), a subsample of that many.
-    Measured data keep every row: their noise averages out only over all of them."""
+def start_rows(net: NetSettings, N: int) -> int:
+    """Rows the candidates train on: all N, or with far more rows than the network needs (over
+    twice max(SAMPLE_ROWS, ROWS_PER_PARAMETER P)), a subsample of that many; the best then goes on
+    on all rows (trainers/subsample.py), measured data's under the penalty the subsample chose."""
     rows = max(SAMPLE_ROWS, ROWS_PER_PARAMETER * net.n_params)
-    return rows if not measured and N > 2 * rows else N
+    return rows if N > 2 * rows else N
 
 
-def refiner(trainer: Trainer) -> Trainer:
+def refiner(trainer: Trainer, measured: bool = False) -> Trainer:
     """What refines the best candidate on all rows: the trainer's last stage, with a short patience
-    (the subsample phase has done the exploring; on all rows a step only polishes)."""
+    (the subsample phase has done the exploring; on all rows a step only polishes). Measured data
+    stall only when those steps gain less than REFINE_GAIN, not 1%: their objective sits at the
+    noise variance, and what all rows add to a fit of a subsample is a far smaller share of it."""
     last = trainer.stages[-1] if isinstance(trainer, Chain) else trainer
-    return last.stopped_by(patience=REFINE_PATIENCE)
+    return last.stopped_by(min_gain=REFINE_GAIN) if measured else last.stopped_by(patience=REFINE_PATIENCE)
 
 
 # ---------------------------------------------------------------- the plan
@@ -224,7 +227,7 @@ def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = Fals
     K = settings.candidates or default_candidates(net.n_params, "WideLevenbergMarquardt" in trainer.names) * (
         2 if oscillating and init == "data" else 1)
     uses_lm = "LevenbergMarquardt" in trainer.names  # the Jacobian formed, over chunks of rows
-    rows = start_rows(net, N, measured) if net.hidden and not constant else N
+    rows = start_rows(net, N) if net.hidden and not constant else N
     regularised = isinstance(ridge_for(settings, measured), Evidence) and bool(
         {"LevenbergMarquardt", "WideLevenbergMarquardt", "LBFGS"} & set(trainer.names))
     need = peak_bytes(net, N, seeds * K, uses_lm, rows, seeds)

@@ -157,6 +157,11 @@ class Trainer:
         state.theta = theta
         return state
 
+    def carry(self, state: State, source: State, picked: torch.Tensor, data: Data) -> State:
+        """Go on from state with what another run of this trainer learned besides theta (`source`,
+        of which the candidates `picked` are these): here, nothing."""
+        return state
+
     def solution(self, state: State) -> torch.Tensor:
         """The candidates' final parameters theta (K, P)."""
         return state.theta.detach()
@@ -164,6 +169,11 @@ class Trainer:
     def scores(self, state: State, data: Data) -> torch.Tensor:
         """(K,) what picks the best candidate of each group, lowest first: here, the training loss."""
         return data.losses(self.solution(state))
+
+    @property
+    def picks_by_evidence(self) -> bool:
+        """Whether scores() is the evidence (a penalty the data choose), not the training loss."""
+        return False
 
     @property
     def max_steps(self) -> int:

@@ -90,6 +90,12 @@ class LBFGS(Penalised):
         state.y = [y + 2 * change * s / N for s, y in zip(state.s, state.y)]
         restart(state, before, data.groups, factor=1.0)
 
+    def carry(self, state: LBFGSState, source, picked: torch.Tensor, data: Data) -> LBFGSState:
+        """As Penalised.carry, with the gradient taken afresh under the carried penalty."""
+        state = super().carry(state, source, picked, data)
+        _, state.grad = value_and_grad(data, state.theta, self.penalty(state))
+        return state
+
     def forget(self, state: LBFGSState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> LBFGSState:
         """The changed rows lose their curvature pairs (a zero pair is skipped) and get their gradient afresh."""
         keep = (~which).unsqueeze(-1).to(theta.dtype)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import torch
 
 from ..nets import balanced, forward, jacobian, solve_output
-from .base import Data, State, Trainer
+from .base import Data, State, Trainer, track
 from .rows import output_solved
 
 EIGEN_ROWS = 2000  # rows of the Jacobian the evidence is taken from
@@ -389,6 +389,27 @@ class Penalised(Trainer):
         if not self.ridge.adapts:
             return super().scores(state, data)
         return -log_evidence(data, state.theta.detach(), state.ridge, state.weights)
+
+    @property
+    def picks_by_evidence(self) -> bool:
+        return self.ridge.adapts
+
+    def carry(self, state: PenalisedState, source: PenalisedState, picked: torch.Tensor,
+              data: Data) -> PenalisedState:
+        """Go on under the penalty that `source` (a run on a subsample) chose for the candidates
+        `picked`: its ridge, its shares of it, its gamma, with the output layer solved for them on
+        these rows. Subsample's refinement starts so: begun afresh, the evidence would start from
+        alpha again and each input's and the output layer's shares from 1, and the one candidate
+        refined would take the output share 1 whichever share the subsample's evidence chose."""
+        if not self.ridge.adapts:
+            return state
+        state.ridge, state.weights = source.ridge[picked].clone(), source.weights[picked].clone()
+        state.gamma = source.gamma[picked].clone()
+        penalty = self.penalty(state)
+        state.theta = solve_output(data.net, state.theta, data.X, data.y, penalty)
+        state.loss = objective(data, state.theta, penalty)
+        state.best = None  # progress counts from the objective under the carried penalty
+        return track(state, self.stopping, data)
 
     def reestimate(self, state: PenalisedState, data: Data, ok: torch.Tensor, linear: Linearised) -> None:
         """After a step: the ridge and its shares from the evidence at the candidates `ok` that
