@@ -12,9 +12,13 @@ other (e = y_i - y_j, c^2 = 2), which leaves nothing of any target. sigma^2 is t
 mean of the smallest 95% of e_i^2 / c_i^2 over that of chi-square(1): a step or a kink spoils
 the few pseudo-residuals that straddle it, and the plain mean would follow them (a step
 under 1% noise, same 20 seeds: 3.3x the noise with the mean of all, 1.01x trimmed).
-More inputs: each target is predicted by a plane through its 2(d + 1) nearest
-neighbours (inputs standardised), which leaves errors of variance about
-sigma^2 (1 + (d + 1) / k); curvature adds a little, so it errs towards more noise.
+More inputs: each target is predicted by a plane through its k = 2(d + 1) nearest
+neighbours (inputs standardised), which leaves an error of variance c_i^2 sigma^2,
+c_i^2 = 1 + the intercept's diagonal entry of (A^T A)^-1 (the plane's value at the point
+is its intercept; A: the neighbours' offsets from the point, with a column of ones); curvature adds a little, so
+it errs towards more noise. The average leverage (d + 1) / k in place of each point's own
+took the estimate 4% under the noise on a plane in 2-D and 5% under it on
+sin(a) cos(b) (sigma 1 and 0.05, 2000 and 100,000 points: 0.961 and 0.0476; now 0.999 and 0.0500).
 Written here because neither scipy nor scikit-learn offers a difference-based estimate.
 """
 from __future__ import annotations
@@ -76,7 +80,7 @@ def _local_planes(X: np.ndarray, y: np.ndarray) -> float:
         return 0.0
     near = cKDTree(Xs).query(Xs, k=k + 1)[1][:, 1:]  # (N, k), the point itself left out
     A = np.concatenate([Xs[near] - Xs[:, None, :], np.ones((*near.shape, 1))], axis=2)  # (N, k, d+1)
-    G = A.transpose(0, 2, 1) @ A + 1e-9 * np.eye(A.shape[2])
-    coef = np.linalg.solve(G, (A.transpose(0, 2, 1) @ y[near][..., None]))[..., 0]
+    G_inv = np.linalg.inv(A.transpose(0, 2, 1) @ A + 1e-9 * np.eye(A.shape[2]))  # (N, d+1, d+1)
+    coef = (G_inv @ (A.transpose(0, 2, 1) @ y[near][..., None]))[..., 0]
     err = y - coef[:, -1]  # the local plane's value at the point itself
-    return float(np.sqrt(np.mean(err ** 2) / (1 + A.shape[2] / k)))
+    return float(np.sqrt(np.mean(err ** 2 / (1 + G_inv[:, -1, -1]))))
