@@ -14,11 +14,12 @@ the few pseudo-residuals that straddle it, and the plain mean would follow them 
 under 1% noise, same 20 seeds: 3.3x the noise with the mean of all, 1.01x trimmed).
 More inputs: each target is predicted by a plane through its k = 2(d + 1) nearest
 neighbours (inputs standardised), which leaves an error of variance c_i^2 sigma^2,
-c_i^2 = 1 + the intercept's diagonal entry of (A^T A)^-1 (the plane's value at the point
-is its intercept; A: the neighbours' offsets from the point, with a column of ones); curvature adds a little, so
-it errs towards more noise. The average leverage (d + 1) / k in place of each point's own
-took the estimate 4% under the noise on a plane in 2-D and 5% under it on
-sin(a) cos(b) (sigma 1 and 0.05, 2000 and 100,000 points: 0.961 and 0.0476; now 0.999 and 0.0500).
+c_i^2 = 1 + the intercept's diagonal entry of (A^T A)^-1 (the plane's value at the point is
+its intercept; A: the neighbours' offsets from the point, with a column of ones); curvature
+adds a little, so it errs towards more noise. The average leverage (d + 1) / k in place of
+each point's own took the estimate 4% under the noise on a plane in 2-D and 5% under it on
+sin(a) cos(b) (sigma 1 and 0.05, 2000 and 100,000 points: 0.961 and 0.0476; now 0.999 and
+0.0500).
 Written here because neither scipy nor scikit-learn offers a difference-based estimate.
 """
 from __future__ import annotations
