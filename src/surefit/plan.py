@@ -177,7 +177,7 @@ def start_rows(net: NetSettings, N: int) -> int:
     return rows if N > 2 * rows else N
 
 
-def refiner(trainer: Trainer, measured: bool = False) -> Trainer:
+def refiner(trainer: Trainer, measured: bool) -> Trainer:
     """What refines the best candidate on all rows: the trainer's last stage, with a short patience
     (the subsample phase has done the exploring; on all rows a step only polishes). Measured data
     keep the trainer's own patience and stall only when it gains less than REFINE_GAIN, not 1%:
