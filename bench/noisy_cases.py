@@ -18,6 +18,10 @@ on 2 cores, so each question the issue asks gets the cases that answer it):
 - sizes: sin(2x) at 10% with 100, 500 and 2000 points, 8 tanh and 32 relu.
 - large: sin(2x) at 10% with 3000 points, 64,64 tanh and relu: past 2000 training rows a wide
   network trains by L-BFGS (plan.auto_trainer), a path the other cases never take.
+- many: measured data with many rows, where the candidates train on a subsample and the
+  best go on on every row (plan.start_rows, past twice max(2000, 20 P) rows): sin(2x) at
+  10% with 20,000 rows (8 tanh, 32 relu) and 100,000 rows (8 tanh); friedman1 with
+  20,000 rows, 8 tanh. No Gaussian process here (O(n^3): hours and gigabytes a fit).
 - noiseless: 200 points of sin(2x), 8 tanh (the last done-means: nothing lost).
 - friedman1: 500 points, 10 inputs, noise 1; 8 tanh and 32 relu.
 - diabetes: 442 rows, 30% held out per data seed; 16 tanh (the issue's baseline) and 8 relu.
@@ -146,6 +150,13 @@ def draw_diabetes(seed: int) -> Data:
     return Data(X_train, y_train, X_test, y_test)
 
 
+def friedman1_case(n: int, group: str, the_nets: tuple[Net, ...]) -> Case:
+    return Case(f"friedman1-n{n}", group,
+                f"friedman1 (make_friedman1, 10 inputs, noise 1), {n} points; "
+                f"scored on {FRIEDMAN_TEST} noiseless test points",
+                the_nets, functools.partial(draw_friedman1, n), 1.0, n, inputs=10)
+
+
 def nets(widths: tuple[tuple[int, ...], ...]) -> tuple[Net, ...]:
     """Every width with tanh, then with relu."""
     return tuple((w, a) for a in ("tanh", "relu") for w in widths)
@@ -173,13 +184,13 @@ def all_cases() -> dict[str, Case]:
              for key in SHAPES for share in (0.01, 0.1, 0.3)]
     cases += [shape_case("sin2x", 0.1, n, "sizes", (((8,), "tanh"), ((32,), "relu"))) for n in (100, 500, 2000)]
     cases += [shape_case("sin2x", 0.1, 3000, "large", nets(((64, 64),)))]
+    cases += [shape_case("sin2x", 0.1, 20_000, "many", (((8,), "tanh"), ((32,), "relu"))),
+              shape_case("sin2x", 0.1, 100_000, "many", (((8,), "tanh"),)),
+              friedman1_case(20_000, "many", (((8,), "tanh"),))]
     cases += [Case("sin2x-s0-n200", "noiseless", "sin(2x) on [-3, 3], no noise, 200 points",
                    (((8,), "tanh"),), functools.partial(draw_shape, "sin2x", 0.0, 200), 0.0, 200,
                    smooth=True),
-              Case("friedman1-n500", "friedman1",
-                   "friedman1 (make_friedman1, 10 inputs, noise 1), 500 points; "
-                   f"scored on {FRIEDMAN_TEST} noiseless test points",
-                   (((8,), "tanh"), ((32,), "relu")), functools.partial(draw_friedman1, 500), 1.0, 500, inputs=10),
+              friedman1_case(500, "friedman1", (((8,), "tanh"), ((32,), "relu"))),
               Case("diabetes", "diabetes",
                    f"sklearn's diabetes, 442 rows, {DIABETES_TEST:.0%} held out (the split is the data seed)",
                    (((16,), "tanh"), ((8,), "relu")), draw_diabetes, None, 309, inputs=10, truth=False)]

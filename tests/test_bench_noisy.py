@@ -112,6 +112,22 @@ def test_slow_rows_run_only_the_first_seeds():
     assert calls == [((8,), "tanh"), ((8,), "relu")]
 
 
+def test_the_gaussian_process_sits_out_the_cases_with_many_rows():
+    gp = noisy_peers.BY_KEY["gp"]
+    assert gp.applies(noisy_cases.CASES["sin2x-s10-n3000"])
+    many = [c for c in noisy_cases.CASES.values() if c.group == "many"]
+    assert many and all(c.n > noisy_peers.GP_MAX_ROWS and not gp.applies(c) for c in many)
+    calls = []
+    fake = noisy_peers.Contestant("gp", "fake", lambda net, seed, effort: calls.append(net) or Constant(0.0),
+                                  False, gp.applies)
+    assert noisy_peers.run_seed(many[0], 0, [fake]) == [] and calls == []
+
+
+def test_the_friedman1_done_mean_counts_every_friedman1_case():
+    keep = next(pc.keep for pc in noisy_report.PEER_CHECKS if pc.what.endswith("on friedman1"))
+    assert [c.key for c in noisy_cases.CASES.values() if keep(c, None)] == ["friedman1-n20000", "friedman1-n500"]
+
+
 def rec(contestant, case, net, seed, rmse, noise=None, sentence=None):
     return NoisyRecord(contestant, case, net, seed, rmse, rmse, 1.0, noise, sentence)
 
