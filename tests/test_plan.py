@@ -4,11 +4,12 @@ import pytest
 
 import surefit
 from surefit.errors import SurefitError
-from surefit.plan import default_candidates, peak_bytes, plan, plan_for
+from surefit.plan import WIDE_MAX_POINTS, WIDE_START_ROWS, default_candidates, peak_bytes, plan, plan_for
 from surefit.problem import from_arrays, from_function
 from surefit.settings import FitSettings
 from surefit.status import Status
-from surefit.trainers import LBFGS, Adam, Chain, ConjugateGradientLM, Exact, LevenbergMarquardt, Revival, Subsample
+from surefit.trainers import (LBFGS, Adam, Chain, ConjugateGradientLM, Exact, LevenbergMarquardt, Revival, Subsample,
+                              WideLevenbergMarquardt)
 
 LINE = from_function("sin(3*x)", (-1, 1), points=200)
 
@@ -35,15 +36,31 @@ def test_lm_for_small_networks_and_lm_cg_or_adam_then_lbfgs_for_large():
     assert [(t.stopping.max_steps, t.stopping.tol) for t in capped] == [(7, 1e-4), (7, 1e-4)]
 
 
-def test_auto_init_is_the_data_init_except_where_lbfgs_fits_measured_data():
-    wide = dict(hidden=(64, 64), activation="tanh")  # 4353 parameters: L-BFGS beyond 2000 measured rows
+def test_auto_init_is_the_data_init_except_where_lbfgs_starts_on_measured_data():
+    wide = dict(hidden=(64, 64), activation="tanh")  # 4353 parameters
     init = lambda N, measured=True, **options: plan_for(FitSettings(**options), N, 1, measured=measured).init  # noqa: E731
-    assert init(3000, **wide) == "glorot" and init(3000, hidden=(64, 64), activation="relu") == "he"
-    assert init(1500, **wide) == "data"  # LM in the space of the points
+    assert init(3000, trainer="lbfgs", **wide) == "glorot"
+    assert init(3000, trainer="lbfgs", hidden=(64, 64), activation="relu") == "he"
+    assert init(3000, **wide) == "data" and init(1500, **wide) == "data"  # LM in the space of the points
     assert init(3000, measured=False, **wide) == "data"  # a formula: conjugate-gradient LM
     assert init(3000, alpha=1e-2, **wide) == "data"  # a fixed penalty: conjugate-gradient LM too
     assert init(3000, trainer="lbfgs") == "data"  # a small network
     assert init(3000, init="data", **wide) == "data" and init(200, init="naive") == "naive"  # as asked
+
+
+def test_a_wide_network_on_many_measured_rows_starts_in_the_space_of_a_few():
+    wide = FitSettings(hidden=(64, 64), activation="tanh")
+    kinds = lambda N, measured=True, settings=wide: [  # noqa: E731
+        type(t) for t in stages(plan_for(settings, N, 1, measured=measured).trainer)]
+    assert kinds(WIDE_MAX_POINTS) == [WideLevenbergMarquardt]
+    started = plan_for(wide, WIDE_MAX_POINTS + 1, 1, measured=True)
+    assert kinds(WIDE_MAX_POINTS + 1) == [WideLevenbergMarquardt, LBFGS]
+    assert (started.rows, started.candidates, started.init) == (WIDE_START_ROWS, 4, "data")
+    assert kinds(3000, measured=False) == [ConjugateGradientLM]  # a formula
+    assert kinds(3000, settings=FitSettings(hidden=(64, 64), trainer="lbfgs")) == [LBFGS]  # as asked
+    assert kinds(10**6) == [LBFGS, LBFGS]  # far more rows than it needs: the subsample of every network
+    relu = plan_for(FitSettings(hidden=(64, 64)), 3000, 1, measured=True)  # ReLU units: L-BFGS from He's start
+    assert [type(t) for t in stages(relu.trainer)] == [LBFGS] and (relu.rows, relu.init) == (3000, "he")
 
 
 def test_revival_wraps_the_trainer_unless_turned_off():
