@@ -61,6 +61,9 @@ def test_a_wide_network_on_many_measured_rows_starts_in_the_space_of_a_few():
     assert kinds(10**6) == [LBFGS, LBFGS]  # far more rows than it needs: the subsample of every network
     relu = plan_for(FitSettings(hidden=(64, 64)), 3000, 1, measured=True)  # ReLU units: L-BFGS from He's start
     assert [type(t) for t in stages(relu.trainer)] == [LBFGS] and (relu.rows, relu.init) == (3000, "he")
+    ten = plan_for(wide, 3000, 10, measured=True)  # ten inputs: 300 rows are too few, L-BFGS from Glorot's start
+    assert [type(t) for t in stages(ten.trainer)] == [LBFGS] and (ten.rows, ten.init) == (3000, "glorot")
+    assert plan_for(wide, 3000, 2, measured=True).rows == WIDE_START_ROWS
 
 
 def test_revival_wraps_the_trainer_unless_turned_off():

@@ -27,7 +27,8 @@ from .trainers.rows import chunk_rows
 
 LM_MAX_PARAMS = 800  # above this a Levenberg-Marquardt step (O(N P^2 + P^3)) costs too much
 WIDE_MAX_POINTS = 2000  # and LM in the space of the points (O(N^2 P + N^3)) up to this many
-WIDE_START_ROWS = 300  # past it, a wide network's candidates start on this many (start_rows)
+WIDE_START_ROWS = 300  # past it, a wide network's candidates may start on this many (starts_wide) ...
+WIDE_START_MAX_INPUTS = 2  # ... if the data have this many inputs or fewer
 FLOAT = 8  # bytes: every tensor of a fit is float64
 SAMPLE_ROWS = 2000  # a formula's candidates train on this many rows (or ROWS_PER_PARAMETER P) ...
 ROWS_PER_PARAMETER = 20
@@ -111,7 +112,8 @@ def adam_then_lbfgs(net: NetSettings, init: str, ridge: Ridge, N: int = 0) -> Tr
 
 def auto_trainer(net: NetSettings, init: str, ridge: Ridge, N: int) -> Trainer:
     """LM for small networks; for wide ones on measured data (a penalty that adapts), LM in the
-    space of the N data points, or L-BFGS beyond WIDE_MAX_POINTS; else LM with conjugate
+    space of the N data points, or L-BFGS beyond WIDE_MAX_POINTS (whose candidates may start in the
+    space of a few of them: start_rows); else LM with conjugate
     gradients (trainers/cg.py: it beat L-BFGS by far, measured there) from a data-aware start,
     or Adam then L-BFGS from a random one (Adam's first steps would throw a data-aware start away).
     LM in the space of the points against L-BFGS (He's or Glorot's start, one candidate) on 200
@@ -149,9 +151,9 @@ def ridge_for(settings: FitSettings, measured: bool) -> Ridge:
 
 
 def initialiser_for(settings: FitSettings, net: NetSettings, rows: int, measured: bool) -> str:
-    """The initialiser asked for; for "auto" the data init, except where L-BFGS fits a wide network
-    (over LM_MAX_PARAMS) to measured data under a penalty the evidence chooses: there He's weights
-    for ReLU-like units, Glorot's for smooth ones. The data init's steep units carry large weights,
+    """The initialiser asked for; for "auto" the data init, except where L-BFGS trains the candidates
+    (on `rows` rows) of a wide network (over LM_MAX_PARAMS) fitted to measured data under a penalty
+    the evidence chooses: there He's weights for ReLU-like units, Glorot's for smooth ones. The data init's steep units carry large weights,
     which the growing penalty then has to shrink, and L-BFGS stalls doing so (64,64 on 3000 points
     of sin(2x) + 10% noise, error against the truth, data init against random: tanh 0.24 against
     0.007-0.010 (4 data seeds); relu 0.023-0.033 against 0.018-0.022 (3); friedman1, 3000 rows,
@@ -187,19 +189,28 @@ def start_rows(settings: FitSettings, net: NetSettings, N: int, measured: bool) 
     """Rows the candidates train on: all N, or with far more rows than the network needs (over
     twice max(SAMPLE_ROWS, ROWS_PER_PARAMETER P)), a subsample of that many; the best then goes on
     on all rows (trainers/subsample.py), measured data's under the penalty the subsample chose.
-    Short of that, a wide network of smooth units fitted to measured data past WIDE_MAX_POINTS
-    rows starts on WIDE_START_ROWS of them, where auto_trainer takes LM in the space of the points
-    from the data init, and L-BFGS goes on on every row. Against L-BFGS from Glorot's start, 64,64
-    tanh on 3000 points of sin(2x) + 10% noise, error against the truth, data seeds 0-5: better on
-    6 of 6 (median 0.0068 -> 0.0057; 300 and 500 rows alike on 3 seeds) in the same time. Not for
-    ReLU-like units: from a kinked fit of 300 points L-BFGS ended worse on 3 of 4 seeds than from
-    He's start (median 0.0121 against 0.0119), in 1.6x the time."""
+    Short of that, past WIDE_MAX_POINTS rows a wide network fitted to measured data may start on
+    WIDE_START_ROWS of them (starts_wide), where auto_trainer takes LM in the space of the points."""
     rows = max(SAMPLE_ROWS, ROWS_PER_PARAMETER * net.n_params)
     if N > 2 * rows:
         return rows
+    return WIDE_START_ROWS if N > WIDE_MAX_POINTS and starts_wide(settings, net, measured) else N
+
+
+def starts_wide(settings: FitSettings, net: NetSettings, measured: bool) -> bool:
+    """Whether auto's wide network of smooth units on one or two inputs starts by LM in the space of
+    WIDE_START_ROWS points from the data init, L-BFGS then going on on every row, rather than by
+    L-BFGS from Glorot's start. Measured, 64,64 tanh on 3000 points, error against the truth: sin(2x)
+    + 10% noise, 20 data seeds, better on 14 (median 0.00611 -> 0.00560, the Gaussian process's
+    0.00473; 300 and 500 rows alike on 3 seeds) in the same time (a median 32 s -> 31 s); sin(a) cos(b)
+    + 10% noise, 3 seeds, better on 3 (0.0160 -> 0.0141), in 0.6-1.0x the time. Not on friedman1 (10
+    inputs, 5 unused), where 300 rows are too few for the evidence's share of each input: worse on 4
+    of 4 seeds (0.184 -> 0.223, effective parameters 90-150 -> 44-50). Nor for ReLU-like units: from
+    a kinked fit of 300 points L-BFGS ended worse on 3 of 4 seeds than from He's start (median 0.0121
+    against 0.0119), in 1.6x the time."""
     smooth = not activation(net.activation).piecewise_linear
-    wide = settings.trainer == "auto" and smooth and wide_and_measured(net, ridge_for(settings, measured))
-    return WIDE_START_ROWS if wide and N > WIDE_MAX_POINTS else N
+    return (settings.trainer == "auto" and smooth and net.n_inputs <= WIDE_START_MAX_INPUTS
+            and wide_and_measured(net, ridge_for(settings, measured)))
 
 
 def refiner(trainer: Trainer, measured: bool) -> Trainer:

@@ -28,8 +28,8 @@ class Registry:
 
 
 INITIALISERS = Registry("init", {
-    "auto": ("surefit.plan:initialiser_for", "data, except he (relu) or glorot where L-BFGS fits a network of "
-                                             "over 800 parameters to measured data"),
+    "auto": ("surefit.plan:initialiser_for", "data, except he (relu) or glorot where L-BFGS starts a network of "
+                                             "over 800 parameters on measured data"),
     "data": ("surefit.init:data_aware", "kinks where the target bends, facing both ways; output by least squares"),
     "he": ("surefit.init:he", "He normal weights, zero biases"),
     "glorot": ("surefit.init:glorot", "Keras's Dense default: Glorot uniform, zero biases"),
