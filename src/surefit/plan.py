@@ -153,12 +153,13 @@ def ridge_for(settings: FitSettings, measured: bool) -> Ridge:
 def initialiser_for(settings: FitSettings, net: NetSettings, rows: int, measured: bool) -> str:
     """The initialiser asked for; for "auto" the data init, except where L-BFGS trains the candidates
     (on `rows` rows) of a wide network (over LM_MAX_PARAMS) fitted to measured data under a penalty
-    the evidence chooses: there He's weights for ReLU-like units, Glorot's for smooth ones. The data init's steep units carry large weights,
-    which the growing penalty then has to shrink, and L-BFGS stalls doing so (64,64 on 3000 points
-    of sin(2x) + 10% noise, error against the truth, data init against random: tanh 0.24 against
-    0.007-0.010 (4 data seeds); relu 0.023-0.033 against 0.018-0.022 (3); friedman1, 3000 rows,
-    64,64 tanh: 1.09 against 0.55). Small networks keep the data init (8 relu, 200 points, trainer
-    lbfgs: 0.053 against He's 0.101, 6 seeds). LM's steps solve for the penalty exactly."""
+    the evidence chooses: there He's weights for ReLU-like units, Glorot's for smooth ones. The data
+    init's steep units carry large weights, which the growing penalty then has to shrink, and L-BFGS
+    stalls doing so (64,64 on 3000 points of sin(2x) + 10% noise, error against the truth, data init
+    against random: tanh 0.24 against 0.007-0.010 (4 data seeds); relu 0.023-0.033 against
+    0.018-0.022 (3); friedman1, 3000 rows, 64,64 tanh: 1.09 against 0.55). Small networks keep the
+    data init (8 relu, 200 points, trainer lbfgs: 0.053 against He's 0.101, 6 seeds). LM's steps
+    solve for the penalty exactly."""
     if settings.init != "auto":
         return settings.init
     starts = named_trainer(settings, net, rows, measured)  # what trains the candidates, on `rows` rows
