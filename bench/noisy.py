@@ -15,7 +15,8 @@ How long (2 shared cores): --quick about 5 minutes; `--seeds 20 --contestants su
 --jobs 2` 29 minutes at a load of 2 (every contestant but the CV MLP, HGB and splines); at a load of 5 to 18:
 `--seeds 5 --slow-seeds 2 --jobs 2` 99 minutes (3.3 h of single-thread fit time, 71% of it
 the cross-validated MLP). The default 20 seeds (slow rows 5) is about 10 h of fit time at
-that load: some 5 h with --jobs 2, less on an idle machine.
+that load: some 5 h with --jobs 2, less on an idle machine. `--only many` (every contestant,
+20 seeds, 5 of them with the CV MLP) alone: 70 minutes on one thread.
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ on 2 cores, so each question the issue asks gets the cases that answer it):
 - sizes: sin(2x) at 10% with 100, 500 and 2000 points, 8 tanh and 32 relu.
 - large: sin(2x) at 10% with 3000 points, 64,64 tanh and relu: past 2000 training rows a wide
   network trains by L-BFGS (plan.auto_trainer; with tanh its candidates start by LM in the space
-  of 300 of the points, plan.start_rows), paths the other cases never take.
+  of 300 of the points, plan.starts_wide), paths the other cases never take.
 - many: measured data with many rows, where the candidates train on a subsample and the
   best go on on every row (plan.start_rows, past twice max(2000, 20 P) rows): sin(2x) at
   10% with 20,000 rows (8 tanh, 32 relu) and 100,000 rows (8 tanh); friedman1 with
