@@ -90,3 +90,27 @@ CATALOGUE = [
     Target("j0", bessel, "-1:1", (20,), "tanh", 1e-4, points=400),
 ]
 BY_NAME = {t.name: t for t in CATALOGUE}
+
+
+# ---------------------------------------------------------------- measured data: noisy samples, the truth's error
+
+GRID = np.linspace(-3, 3, 2001)  # where a fit of noisy samples on [-3, 3] is held against the truth
+
+
+def sine(x):
+    return np.sin(2 * x)
+
+
+def noisy(truth, sigma, seed=0, N=200):
+    """N random points on [-3, 3] and truth there plus Gaussian noise sigma."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-3, 3, (N, 1))
+    return X, truth(X[:, 0]) + sigma * rng.standard_normal(N)
+
+
+def noisy_sine(sigma, seed=0, N=200):
+    return noisy(sine, sigma, seed, N)
+
+
+def truth_error(result, truth=sine):
+    return float(np.sqrt(np.mean((result.predict(GRID) - truth(GRID)) ** 2)))

@@ -12,30 +12,10 @@ from surefit.problem import from_arrays
 from surefit.result import noise_limit
 from surefit.status import Status
 
-GRID = np.linspace(-3, 3, 2001)
-
-
-def sine(x):
-    return np.sin(2 * x)
-
+from catalogue import GRID, noisy, noisy_sine, truth_error
 
 def step(x):
     return np.where(x < 0.5, -1.0, 1.0)
-
-
-def noisy(truth, sigma, seed=0, N=200):
-    """N random points on [-3, 3] and truth there plus Gaussian noise sigma."""
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(-3, 3, (N, 1))
-    return X, truth(X[:, 0]) + sigma * rng.standard_normal(N)
-
-
-def noisy_sine(sigma, seed=0, N=200):
-    return noisy(sine, sigma, seed, N)
-
-
-def truth_error(result, truth=sine):
-    return float(np.sqrt(np.mean((result.predict(GRID) - truth(GRID)) ** 2)))
 
 
 @pytest.fixture(scope="module")

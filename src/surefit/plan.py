@@ -174,11 +174,10 @@ def named_trainer(settings: FitSettings, net: NetSettings, N: int, measured: boo
     return base.stopped_by(tol=settings.tol, **({"max_steps": settings.max_steps} if settings.max_steps else {}))
 
 
-def trainer_for(settings: FitSettings, net: NetSettings, N: int, measured: bool = False) -> Trainer:
-    """The named trainer for the rows the candidates start on, wrapped in revival; where that is a
-    subsample, then the named trainer for all N rows refines (the two differ where the number of
-    rows decides, auto_trainer); and early stopping around it all, where it is on."""
-    rows = start_rows(settings, net, N, measured)
+def trainer_for(settings: FitSettings, net: NetSettings, N: int, rows: int, measured: bool) -> Trainer:
+    """The named trainer for the `rows` rows the candidates start on (start_rows), wrapped in revival;
+    where that is a subsample, then the named trainer for all N rows refines (the two differ where
+    the number of rows decides, auto_trainer); and early stopping around it all, where it is on."""
     base = named_trainer(settings, net, rows, measured)
     trainer = Revival(base, settings.revive_every) if settings.revive_every else base
     if rows < N:
@@ -262,13 +261,13 @@ def plan_for(settings: FitSettings, N: int, n_inputs: int, constant: bool = Fals
     """The plan for N training points of n_inputs columns: also usable before they are sampled,
     so that a request too big for this machine is refused before anything is allocated."""
     net = NetSettings(n_inputs, settings.hidden, settings.activation)
+    rows = start_rows(settings, net, N, measured) if net.hidden and not constant else N
     if constant:
         trainer: Trainer = Exact(Status.CONSTANT)
     elif not net.hidden:
         trainer = Exact(Status.LINEAR)
     else:
-        trainer = trainer_for(settings, net, N, measured)
-    rows = start_rows(settings, net, N, measured) if net.hidden and not constant else N
+        trainer = trainer_for(settings, net, N, rows, measured)
     init = initialiser_for(settings, net, rows, measured)
     K = settings.candidates or default_candidates(net.n_params, "WideLevenbergMarquardt" in trainer.names) * (
         2 if oscillating and init == "data" else 1)

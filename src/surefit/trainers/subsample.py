@@ -51,12 +51,10 @@ class SubsampleState:
     @property
     def gamma(self) -> torch.Tensor:
         """(K,) effective parameters, where the trainer counts them: the refined candidates' from all rows."""
-        found = find(self.sampled if self.refining else self.inner, "gamma")
-        if found is None:
-            raise AttributeError("gamma")
+        gamma = self._of_all("gamma").gamma
         if not self.refining:
-            return found.gamma
-        gamma = found.gamma.clone()
+            return gamma
+        gamma = gamma.clone()
         gamma[self.picked] = find(self.inner, "gamma").gamma
         return gamma
 
@@ -75,10 +73,14 @@ class SubsampleState:
     @property
     def revived(self) -> torch.Tensor:
         """Units revival re-placed, if it ran (on the subsample)."""
-        found = find(self.sampled if self.refining else self.inner, "revived")
+        return self._of_all("revived").revived
+
+    def _of_all(self, name: str):
+        """The state, inside the phase that holds every candidate (the subsample's), that has `name`."""
+        found = find(self.sampled if self.refining else self.inner, name)
         if found is None:
-            raise AttributeError("revived")
-        return found.revived
+            raise AttributeError(name)
+        return found
 
 
 @dataclass(frozen=True)
