@@ -4,7 +4,8 @@ import pytest
 
 import surefit
 from surefit.errors import SurefitError
-from surefit.plan import WIDE_MAX_POINTS, WIDE_START_ROWS, default_candidates, peak_bytes, plan, plan_for
+from surefit.plan import (REFINE_GAIN, REFINE_PATIENCE, WIDE_MAX_POINTS, WIDE_START_ROWS, default_candidates,
+                          peak_bytes, plan, plan_for)
 from surefit.problem import from_arrays, from_function
 from surefit.settings import FitSettings
 from surefit.status import Status
@@ -64,6 +65,18 @@ def test_a_wide_network_on_many_measured_rows_starts_in_the_space_of_a_few():
     ten = plan_for(wide, 3000, 10, measured=True)  # ten inputs: 300 rows are too few, L-BFGS from Glorot's start
     assert [type(t) for t in stages(ten.trainer)] == [LBFGS] and (ten.rows, ten.init) == (3000, "glorot")
     assert plan_for(wide, 3000, 2, measured=True).rows == WIDE_START_ROWS
+
+
+def test_the_refinement_on_every_row_stops_by_its_own_rules():
+    """A formula's refinement polishes (REFINE_PATIENCE steps under 1%); measured data's keeps LM's patience and
+    stalls under REFINE_GAIN, whose noise floor hides smaller gains; L-BFGS under the evidence keeps its own rule."""
+    refine = lambda N, measured, **options: plan_for(  # noqa: E731
+        FitSettings(**options), N, 1, measured=measured).trainer.refine.stopping
+    formula, data = refine(10**5, False), refine(10**5, True)
+    assert (formula.patience, formula.min_gain) == (REFINE_PATIENCE, 0.01)
+    assert data.min_gain == REFINE_GAIN and data.patience > REFINE_PATIENCE
+    wide = plan_for(FitSettings(hidden=(64, 64), activation="tanh"), WIDE_MAX_POINTS + 1, 1, measured=True).trainer
+    assert (wide.refine.stopping.patience, wide.refine.stopping.min_gain) == (60, 1e-3)  # L-BFGS's own (plan.lbfgs)
 
 
 def test_revival_wraps_the_trainer_unless_turned_off():
