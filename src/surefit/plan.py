@@ -225,7 +225,7 @@ def refiner(trainer: Trainer, measured: bool) -> Trainer:
     of sin(a) cos(b) + 0.1 noise, 16 tanh, the unpenalised alternative (fitting.alternatives) took 127
     full-size steps at 1e-6 where the penalised fit took 36; at 1e-5 the kept fits' errors against the
     truth are equal to every digit (3 data seeds) in 0.64-0.92x the time, and at 20,000 rows (a step,
-    sin(6x) at 1%, 32 relu on sin(2x), friedman1; 3 data seeds each) 10 of 12 are, the others 1.0005x and 1.0000x.
+    sin(6x) at 1%, 32 relu on sin(2x), friedman1; 3 data seeds each) 10 of 12 are, the others 1.0006x and 1.0000x.
     L-BFGS under the evidence's penalty keeps its own rule, made for measured data (lbfgs): a wide
     network's refinement from 300 rows (start_rows) at 1e-6 ran its 1500 steps, 1.4-2.3x the time,
     for a median error of 0.0055 against 0.0057 (6 data seeds)."""
