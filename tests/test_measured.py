@@ -14,6 +14,7 @@ from surefit.status import Status
 
 from catalogue import GRID, noisy, noisy_sine, truth_error
 
+
 def step(x):
     return np.where(x < 0.5, -1.0, 1.0)
 

@@ -163,7 +163,7 @@ def initialiser_for(settings: FitSettings, net: NetSettings, rows: int, measured
     if settings.init != "auto":
         return settings.init
     starts = named_trainer(settings, net, rows, measured)  # what trains the candidates, on `rows` rows
-    if ridge_for(settings, measured).adapts and "LBFGS" in starts.names and net.n_params > LM_MAX_PARAMS:
+    if wide_and_measured(net, ridge_for(settings, measured)) and "LBFGS" in starts.names:
         return "he" if activation(net.activation).piecewise_linear else "glorot"
     return "data"
 
