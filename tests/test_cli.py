@@ -59,7 +59,7 @@ def test_console_script_bad_input_is_one_line(tmp_path):
 @pytest.fixture
 def csv_files(tmp_path):
     files = {"missing": "x,y\n1,2\n3,\n", "text": "x,y\n1,2\n3,4\nfive,6\n", "ragged": "x,y\n1,2\n3,4,5\n",
-             "empty": "", "good": "x,y\n1,2\n3,4\n5,6\n"}
+             "empty": "", "good": "x,y\n1,2\n3,4\n5,6\n", "huge": "x,y\n1,2e200\n3,4e200\n5,6e200\n"}
     for name, text in files.items():
         (tmp_path / f"{name}.csv").write_text(text)
     return tmp_path
@@ -101,6 +101,11 @@ BAD_FIT = [bad(*case) for case in [
     (["--csv", "{dir}/good.csv"], "needs --target"),
     (["--csv", "{dir}/nope.csv", "--target", "y"], "cannot read"),
     (["x", "--csv", "{dir}/good.csv", "--target", "y"], "not both"),
+    (["--csv", "{dir}/good.csv", "--target", "y", "--noise", "0.1"], "--noise applies to an expression's samples"),
+    (["--csv", "{dir}/good.csv", "--target", "y", *D, "--points", "9"], "--domain, --points apply to an expr"),
+    (["x", *D, "--target", "y"], "--target and --inputs name a CSV's columns"),
+    (["--csv", "{dir}/huge.csv", "--target", "y"], r"the target reaches 6e\+200: past 1e\+150"),
+    (["1e200 * x", *D], r"1e200 \* x reaches 1e\+200"),
     (["x", *D, "--hidden", "0"], "positive integers"),
     (["x", *D, "--hidden", "4,-1"], "positive integers"),
     (["x", *D, "--hidden", "0,3"], "positive integers"),

@@ -80,6 +80,16 @@ def test_without_held_out_rows_the_training_error_names_the_limit():
     assert "error on the training rows" in enough.limit and "at the estimated noise level" in enough.limit
 
 
+def test_data_in_tiny_units_are_fitted_as_in_their_own():
+    # a capacitance in farads varies by 1e-13: its spread was under the 1e-12 that made a target
+    # "constant", and the fit was the output bias alone (relative RMSE 1.03)
+    X, y = noisy_sine(0.1)
+    result = surefit.fit((X, 1e-12 * y), hidden=8, activation="tanh", holdout=0)
+    assert result.status is not Status.CONSTANT
+    assert truth_error(result, lambda x: 1e-12 * np.sin(2 * x)) < 0.035e-12  # the bound of the fit in units of 1
+    assert abs(result.noise_level / 1e-13 - 1) < 0.3
+
+
 def test_noiseless_arrays_lose_nothing():
     result = surefit.fit(noisy_sine(0.0, seed=3), hidden=8, activation="tanh", holdout=0)
     assert truth_error(result) / np.sin(2 * GRID).std() <= 1e-4
@@ -228,3 +238,12 @@ def test_unit_penalties_where_they_cannot_be_had_fail_in_one_line(target, option
     with pytest.raises(surefit.SurefitError, match="unit penalties are chosen by the evidence") as caught:
         surefit.fit(target, unit_penalties=True, **options)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("args,options,message", [
+    ((), {"noise": 0.1}, "^noise applies to an expression's samples; measured data are fitted as they are"),
+    (("-3:3",), {"points": 50}, "^domain, points apply to an expression's samples"),
+])
+def test_sampling_options_with_measured_data_fail_in_one_line(args, options, message):
+    with pytest.raises(surefit.SurefitError, match=message):  # not silently ignored
+        surefit.fit(noisy_sine(0.1), *args, **options)

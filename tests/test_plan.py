@@ -5,7 +5,7 @@ import pytest
 import surefit
 from surefit.errors import SurefitError
 from surefit.plan import (REFINE_GAIN, REFINE_PATIENCE, WIDE_MAX_POINTS, WIDE_START_ROWS, default_candidates,
-                          peak_bytes, plan, plan_for)
+                          is_constant, peak_bytes, plan, plan_for)
 from surefit.problem import from_arrays, from_function
 from surefit.settings import FitSettings
 from surefit.status import Status
@@ -90,6 +90,16 @@ def test_closed_form_cases_take_no_step():
     assert plan(constant, FitSettings()).trainer == Exact(Status.CONSTANT)
     assert plan(LINE, FitSettings(hidden=())).trainer == Exact(Status.LINEAR)
     assert plan(LINE, FitSettings(trainer="adam")).trainer.names == ("Adam",)
+
+
+def test_constant_is_relative_for_measured_data_and_absolute_near_zero_for_formulas():
+    x = np.linspace(0, 3, 50)
+    picofarads = 1e-12 * (1 + 0.1 * np.sin(2 * x))  # in farads: a spread of 7e-14
+    assert not is_constant(picofarads, measured=True)
+    assert is_constant(picofarads, measured=False)  # a formula's values count a size of at least 1
+    assert is_constant(np.sin(x) ** 2 + np.cos(x) ** 2 - 1)  # an identity's rounding residue (1e-16)
+    assert is_constant(1e6 + 1e-8 * np.sin(x), measured=True)  # a spread of 1e-14 of the size: rounding
+    assert not is_constant(1e6 + 1e-4 * np.sin(x), measured=True)
 
 
 def test_candidates_by_network_size_unless_given():

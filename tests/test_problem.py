@@ -154,6 +154,16 @@ def test_callable_that_raises_is_reported_in_one_line():
         from_function(broken, "0:1")
 
 
+@pytest.mark.parametrize("target,domain,message", [
+    ("exp(x)", "0:400", r"exp\(x\) reaches 5.22e\+173: past 1e\+150 .* narrow the domain"),
+    ("1e-200 * x", "1:2", r"1e-200 \* x is at most 2e-200 in size"),
+    ("sin(x)", "0:1e200", r"^x reaches 1e\+200"),
+])
+def test_a_formula_whose_squares_leave_float64_is_refused(target, domain, message):
+    with pytest.raises(SurefitError, match=message):
+        from_function(target, domain, points=50)
+
+
 def test_callable_non_finite_somewhere():
     with pytest.raises(SurefitError, match="is inf at x=0"):
         from_function(lambda x: 1 / x, "0:1")
@@ -194,6 +204,23 @@ def test_a_column_target_is_accepted():
 def test_bad_arrays(X, y, message):
     with pytest.raises(SurefitError, match=message):
         from_arrays(X, y)
+
+
+@pytest.mark.parametrize("X,y,message", [
+    (np.arange(4.0), 1e200 * np.arange(4.0), r"the target reaches 3e\+200: past 1e\+150 in size its squares overflow"),
+    (np.arange(4.0), -1e-200 * np.arange(4.0), r"the target is at most 3e-200 in size: under 1e-150 .* underflow"),
+    (np.c_[np.arange(4.0), 1e160 * np.arange(4.0)], np.arange(4.0), r"^y reaches 3e\+160"),  # inputs x, y
+])
+def test_values_whose_squares_leave_float64_are_refused(X, y, message):
+    # errors, spreads and the noise level are sums of squares in the data's units: 1e200 fitted nan, 1e-200 "constant"
+    with pytest.raises(SurefitError, match=message):
+        from_arrays(X, y)
+
+
+def test_any_units_within_float64s_squares_are_taken():
+    p = from_arrays(1e140 * np.arange(4.0), 1e-140 * np.arange(4.0), holdout=0)  # oracle: the values as given
+    np.testing.assert_array_equal(np.sort(p.y), 1e-140 * np.arange(4.0))
+    assert from_arrays(np.arange(3.0), np.zeros(3)).y.max() == 0  # all zeros: a constant, not too small
 
 
 # --- CSV -------------------------------------------------------------------------------------

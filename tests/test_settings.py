@@ -38,6 +38,7 @@ def test_fit_has_a_flag_for_every_option_with_its_default(capsys):
     for f in fields(FitSettings):
         assert f"{flag(f.name)} {f.name.upper()}" in text, f.name
         assert f"(default {shown(f)})" in text, f.name
+    assert "(yes or no) (default no)" in text and "(default False)" not in text  # what --early-stopping reads
 
 
 def test_study_sweeps_every_sweepable_option(capsys):

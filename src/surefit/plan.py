@@ -237,13 +237,19 @@ def refiner(trainer: Trainer, measured: bool) -> Trainer:
 
 # ---------------------------------------------------------------- the plan
 
-def is_constant(y: np.ndarray) -> bool:
-    return float(y.std()) <= 1e-12 * max(1.0, float(np.abs(y).max()))
+def is_constant(y: np.ndarray, measured: bool = False) -> bool:
+    """Whether y is constant to float64's precision: its spread under 1e-12 of its size. A formula's
+    values count a size of at least 1: an identity's rounding residue (sin(x)**2 + cos(x)**2 - 1
+    varies by 1e-16) is zero, not a target. Measured data carry their own units (a capacitance in
+    farads varies by 1e-13), so only their spread against their own size counts."""
+    size = float(np.abs(y).max())
+    return float(y.std()) <= 1e-12 * (size if measured else max(1.0, size))
 
 
 def plan(problem: Problem, settings: FitSettings, seeds: int = 1) -> Plan:
     """The plan for `seeds` fits of settings on problem, trained side by side."""
-    return plan_for(settings, len(problem.X), problem.n_inputs, is_constant(problem.y), seeds, problem.measured,
+    constant = is_constant(problem.y, problem.measured)
+    return plan_for(settings, len(problem.X), problem.n_inputs, constant, seeds, problem.measured,
                     oscillating(problem, settings))
 
 

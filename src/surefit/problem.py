@@ -22,6 +22,7 @@ Domain = tuple[float, float]
 Target = Union[str, Callable, Expression]
 EVAL_POINTS_1D = 10_008   # 10 007 intervals, a prime: no training grid shares a point but the edges
 EVAL_POINTS_ND = 40_000
+SQUARABLE = 1e150  # values past this in size, or a column nowhere above 1 / SQUARABLE, square out of float64
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,20 @@ def _real_and_finite(y: np.ndarray, X: np.ndarray, variables, description: str) 
     return y
 
 
+def _check_squarable(columns: Sequence[tuple[str, np.ndarray]], fix: str) -> None:
+    """One line naming the first column whose squares leave float64's range: errors, spreads and
+    the noise level are sums of squares in the data's own units (1e200 squared overflows to inf,
+    1e-200 squared underflows to 0, and a fit of either would be nan or "constant")."""
+    for name, values in columns:
+        top = float(np.abs(values).max())
+        if top > SQUARABLE:
+            raise SurefitError(f"{name} reaches {top:.3g}: past {SQUARABLE:.0e} in size its squares overflow "
+                               f"float64; {fix}")
+        if 0 < top < 1 / SQUARABLE:
+            raise SurefitError(f"{name} is at most {top:.3g} in size: under {1 / SQUARABLE:.0e} its squares "
+                               f"underflow float64; {fix}")
+
+
 def from_function(target: Target, domain=None, *, points: int | None = None,
                   sampling: str | None = None, seed: int = 0, variables: Sequence[str] | None = None,
                   noise: float = 0.0, check_size: Callable[[int, int], object] | None = None) -> Problem:
@@ -162,6 +177,8 @@ def from_function(target: Target, domain=None, *, points: int | None = None,
                     for A in (X, X_eval, probes))
     if not (np.isfinite(noise) and noise >= 0):
         raise SurefitError(f"noise must be a standard deviation of at least 0, not {noise!r}")
+    _check_squarable([*zip(variables, X.T), (description, np.concatenate([y, y_eval]))],
+                     "rescale it or narrow the domain")
     if noise:
         y = y + noise * np.random.default_rng([seed, 1]).standard_normal(len(y))
         description = f"{description} + noise {noise:g}"
@@ -236,6 +253,7 @@ def from_arrays(X, y, *, holdout: float = 0.2, seed: int = 0,
             row = int(np.argwhere(~np.isfinite(A))[0][0])
             raise SurefitError(f"{name} contain NaN or infinity (row {row})")
     variables = tuple(variables or default_variables(X.shape[1]))
+    _check_squarable([*zip(variables, X.T), ("the target", y)], "rescale it by a power of ten")
     order = np.random.default_rng(seed).permutation(len(X))
     n_eval = int(round(holdout * len(X))) if len(X) >= 10 else 0
     test, train = order[:n_eval], order[n_eval:]

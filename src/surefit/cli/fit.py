@@ -43,16 +43,19 @@ def register(sub) -> None:
 
 def problem_from(args, settings: FitSettings):
     from .. import problem as problems
-    from ..fitting import make_problem
+    from ..fitting import make_problem, refuse_sampling
     if args.csv:
         if args.expr:
             raise SurefitError("give either an expression or --csv, not both")
         if not args.target:
             raise SurefitError("--csv needs --target COLUMN")
+        refuse_sampling("--", domain=args.domain, points=args.points, sampling=args.sampling, noise=args.noise)
         inputs = args.inputs.split(",") if args.inputs else None
         return problems.from_csv(args.csv, args.target, inputs=inputs, seed=settings.seed, holdout=args.holdout)
     if not args.expr:
         raise SurefitError('give a target expression, e.g. surefit fit "abs(x)" --domain -1:1')
+    if args.target or args.inputs:
+        raise SurefitError("--target and --inputs name a CSV's columns: give the CSV with --csv")
     return make_problem(args.expr, args.domain, settings, points=args.points, sampling=args.sampling,
                         noise=args.noise)
 

@@ -19,6 +19,8 @@ def shown(f) -> str:
     value = f.default if f.default is not MISSING else None
     if value is None:
         return f.metadata["none"] or "none"
+    if isinstance(value, bool):  # as the flag reads it (yes_no), not Python's False
+        return "yes" if value else "no"
     if isinstance(value, tuple):
         return (" " if f.metadata["many"] else ",").join(map(str, value))
     return f"{value:g}" if isinstance(value, float) else str(value)
