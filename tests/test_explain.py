@@ -5,6 +5,7 @@ import json
 from itertools import combinations
 
 import matplotlib.pyplot as plt
+from matplotlib.collections import PathCollection
 import numpy as np
 import pytest
 import torch
@@ -17,7 +18,8 @@ from surefit.explanation import ExplainSettings, explain
 from surefit.model import Model
 from surefit.nets import pack
 from surefit.network import NetSettings
-from surefit.plots import draw_unit_activity, plot_explanation, plot_fit
+from surefit import plots
+from surefit.plots import SHOWN_POINTS, draw_unit_activity, plot_explanation, plot_fit
 from surefit.scaling import Scaler
 
 
@@ -215,3 +217,23 @@ def test_plot_fit_writes_a_report(tmp_path, target, hidden):
     result = surefit.fit(target, "-1:1", hidden=hidden, max_steps=30, candidates=2, points=300)
     image = plt.imread(plot_fit(result, tmp_path / "fit.png"))
     assert image.shape[0] > 400 and image.std() > 0.05
+
+
+def test_a_plot_of_many_measured_rows_draws_the_network_over_a_few_thousand_of_them(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 12_000)
+    result = surefit.fit((x, np.sin(2 * x) + 0.3 * rng.standard_normal(len(x))), hidden=4, activation="tanh",
+                         candidates=1, max_steps=5)
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path, format=None: figures.append(fig))
+    plot_fit(result, tmp_path / "fit.png")
+    fit = next(ax for ax in figures[0].axes if ax.get_ylabel() == result.problem.description)
+    points = [c for c in fit.collections if isinstance(c, PathCollection)]  # the scatters, not the noise band
+    assert sorted(len(c.get_offsets()) for c in points) == [1200, 1920]  # every 2nd of 2,400 held out, 5th of 9,600
+    assert all(len(c.get_offsets()) <= SHOWN_POINTS for c in points)
+    legend = [t.get_text() for t in fit.get_legend().get_texts()]
+    assert "training points (1,920 of 9,600 shown)" in legend and "held-out points (1,200 of 2,400 shown)" in legend
+    network = next(line for line in fit.get_lines() if line.get_label() == "network")
+    assert network.get_zorder() > max(c.get_zorder() for c in points)  # the line is not hidden under them
+    assert not any("dead" in ax.get_title() for ax in figures[0].axes)  # tanh units cannot die
+    plt.close("all")

@@ -102,7 +102,9 @@ def _curves(top, bottom, result):
     order = np.argsort(x)
     top.plot(x[order], y[order], color="tab:blue", lw=2, label="target")
     top.plot(x[order], pred[order], color="tab:red", lw=1, ls="--", label="network")
-    top.scatter(problem.X[:, 0], problem.y, s=6, color="black", alpha=0.6, zorder=3, label="training points")
+    shown = _shown(len(problem.y))
+    top.scatter(problem.X[shown, 0], problem.y[shown], s=6, color="black", alpha=0.6, zorder=3,
+                label=_points_label("training points", len(problem.y)))
     top.legend(fontsize=8, markerscale=2)
     top.set_ylabel(problem.description)
     bottom.plot(x[order], (pred - y)[order], color="tab:red", lw=1)
@@ -113,31 +115,51 @@ def _curves(top, bottom, result):
 
 
 def _points(top, bottom, result):
-    """Measured data: training and held-out points as points, the network as a line on a dense
-    grid with a band of +- the estimated noise level, and the residuals against the input."""
+    """Measured data: training and held-out points as points (at most SHOWN_POINTS of each), the
+    network as a line on a dense grid, drawn over them, with a band of +- the estimated noise
+    level, and the residuals against the input."""
     problem, sigma = result.problem, result.noise_level
     x_train, x_eval = problem.X[:, 0], problem.X_eval[:, 0]
     exact = problem.evaluation.endswith("(the exact function)")
+    held_out = not exact and problem.X_eval is not problem.X
+    train, held = _shown(len(x_train)), _shown(len(x_eval))
     grid = np.linspace(min(x_train.min(), x_eval.min()), max(x_train.max(), x_eval.max()), 1000)
     line = result.predict(grid)
-    top.fill_between(grid, line - sigma, line + sigma, color="tab:red", alpha=0.15, lw=0,
+    top.fill_between(grid, line - sigma, line + sigma, color="tab:red", alpha=0.15, lw=0, zorder=4,
                      label=f"network +- noise level ({sigma:.3g})")
-    top.plot(grid, line, color="tab:red", lw=1.5, label="network")
-    top.scatter(x_train, problem.y, s=6, color="black", alpha=0.6, zorder=3, label="training points")
+    top.plot(grid, line, color="tab:red", lw=1.5, zorder=5, label="network")
+    top.scatter(x_train[train], problem.y[train], s=6, color="black", alpha=0.6, zorder=3,
+                label=_points_label("training points", len(x_train)))
     if exact:
         order = np.argsort(x_eval)
-        top.plot(x_eval[order], problem.y_eval[order], color="tab:blue", lw=1, label="exact function")
-    elif problem.X_eval is not problem.X:
-        top.scatter(x_eval, problem.y_eval, s=10, marker="x", color="tab:green", zorder=3, label="held-out points")
+        top.plot(x_eval[order], problem.y_eval[order], color="tab:blue", lw=1, zorder=5, label="exact function")
+    elif held_out:
+        top.scatter(x_eval[held], problem.y_eval[held], s=10, marker="x", color="tab:green", zorder=3,
+                    label=_points_label("held-out points", len(x_eval)))
     top.legend(fontsize=8, markerscale=2)
     top.set_ylabel(problem.description)
     top.tick_params(labelbottom=False)
     bottom.axhspan(-sigma, sigma, color="tab:red", alpha=0.15, lw=0)
-    bottom.scatter(x_train, problem.y - result.predict(problem.X), s=4, color="black", alpha=0.6)
-    if not exact and problem.X_eval is not problem.X:
-        bottom.scatter(x_eval, problem.y_eval - result.predict(problem.X_eval), s=8, marker="x", color="tab:green")
+    bottom.scatter(x_train[train], problem.y[train] - result.predict(problem.X[train]), s=4, color="black", alpha=0.6)
+    if held_out:
+        bottom.scatter(x_eval[held], problem.y_eval[held] - result.predict(problem.X_eval[held]), s=8, marker="x",
+                       color="tab:green")
     bottom.axhline(0, color="black", lw=0.5)
     bottom.set_ylabel("target - network")
+
+
+SHOWN_POINTS = 2000  # a scatter of more hides the network's line under it and takes seconds to draw
+
+
+def _shown(n: int) -> slice:
+    """Every k-th of n points, at most SHOWN_POINTS of them: evenly over the rows in their order
+    (a held-out share is a random one; a CSV sorted by x stays spread over x)."""
+    return slice(None, None, -(-n // SHOWN_POINTS))
+
+
+def _points_label(what: str, n: int) -> str:
+    shown = len(range(n)[_shown(n)])
+    return what if shown == n else f"{what} ({shown:,} of {n:,} shown)"
     bottom.tick_params(labelbottom=False)
 
 
@@ -160,7 +182,8 @@ def _heatmaps(fig, axes, problem, X, y, pred):
 
 
 def _scatter(ax, y, pred):
-    ax.scatter(y, pred, s=3)
+    shown = _shown(len(y))
+    ax.scatter(y[shown], pred[shown], s=3)
     lims = [min(y.min(), pred.min()), max(y.max(), pred.max())]
     ax.plot(lims, lims, color="black", lw=0.5)
     ax.set_xlabel("target")
