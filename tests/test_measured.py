@@ -72,6 +72,21 @@ def test_the_margin_for_at_the_noise_level_counts_the_estimate_s_own_error(ratio
     assert f"is {says} the estimated noise level" in noise_limit(result)
 
 
+@pytest.mark.parametrize("N, holdout, ratio, says", [
+    (50, 0.2, 1.0, "is within 55% of the estimated noise level (0.1), as close as 10 held-out rows can tell"),
+    (30, 0.0, 1.0, "is within 45% of the estimated noise level (0.1), as close as 30 training rows can tell"),
+    (50, 0.2, 1.6, "is above the estimated noise level"),
+    (100, 0.2, 1.0, "is at the estimated noise level"),  # a margin of 39%: a fit as far from the truth as
+])                                                       # the noise (held out at 1.41 sigma) would read "above"
+def test_too_few_rows_to_tell_say_so_rather_than_at_the_noise(N, holdout, ratio, says):
+    problem = from_arrays(*noisy_sine(0.1, N=N), holdout=holdout, seed=0)
+    result = SimpleNamespace(noise_level=0.1, metrics={"rmse": 0.1 * ratio}, problem=problem,
+                             effective_parameters=None, n_params=25)
+    limit = noise_limit(result)
+    assert says in limit
+    assert ("more units will not help" in limit) == (says == "is at the estimated noise level")
+
+
 def test_without_held_out_rows_the_training_error_names_the_limit():
     X, y = noisy_sine(0.05, seed=2, N=400)
     small = surefit.fit((X, y), hidden=1, activation="tanh", holdout=0)

@@ -120,19 +120,35 @@ def noise_limit(result: FitResult) -> str:
     was under half the noise (the estimate had come out low), against 32 now; "at" where it was
     over the noise, 50 against 52 (steps at 1% noise: where a jump lies between two points, the
     data cannot say). On the training rows (none held out) the same margin: there a fit at the
-    noise sits a little below it, by the share gamma / N it has fitted."""
+    noise sits a little below it, by the share gamma / N it has fitted.
+    A margin of BLIND or more cannot tell a fit at the noise from one as far from the truth as the
+    noise itself, and says so rather than "at": with the default 20% held out, 4 shapes at 10% noise,
+    8 tanh and 8 relu, 30 data seeds each, 50 rows (10 held out, a margin of 55%) said "at" on 55
+    of 240 fits whose error against the truth was over the noise (a step 32, a triangle wave 14,
+    sin(2x) with ReLU 8, sin(6x) 1); 100 rows (a margin of 39%) on 33, 200 rows on 6, 500 on none."""
     sigma, rmse, problem = result.noise_level, result.metrics["rmse"], result.problem
     gamma = (f" ({result.effective_parameters:.1f} effective parameters of {result.n_params})"
              if result.effective_parameters is not None else "")
     if not problem.measured or problem.evaluation.endswith("(the exact function)"):
         return (f"the error against the exact function ({rmse:.3g}) is {rmse / sigma:.2g} of the noise in the "
                 f"training targets ({sigma:.3g}){gamma}")
-    error = "error on the training rows" if problem.evaluation.startswith("the training rows") else "held-out error"
-    if rmse <= sigma * (1 + 2 * np.sqrt(1 / (2 * len(problem.y_eval)) + 1 / len(problem.y))):
-        return (f"the {error} ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}: the "
-                f"network has captured what the data supports; more units will not help")
-    return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
-            f"a larger network or more steps may help")
+    on_training = problem.evaluation.startswith("the training rows")
+    error = "error on the training rows" if on_training else "held-out error"
+    margin = 2 * np.sqrt(1 / (2 * len(problem.y_eval)) + 1 / len(problem.y))
+    if rmse > sigma * (1 + margin):
+        return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
+                f"a larger network or more steps may help")
+    if margin >= BLIND:
+        rows = f"{len(problem.y)} training rows" if on_training else f"{len(problem.y_eval)} held-out rows"
+        return (f"the {error} ({rmse:.3g}) is within {margin:.0%} of the estimated noise level ({sigma:.3g}){gamma}, "
+                f"as close as {rows} can tell: too few to show whether a larger network would help")
+    return (f"the {error} ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}: the "
+            f"network has captured what the data supports; more units will not help")
+
+
+# A fit whose error against the truth equals the noise has a held-out RMSE of sqrt(2) sigma: a margin
+# for "at the noise level" this wide or wider would call it "at".
+BLIND = float(np.sqrt(2) - 1)
 
 
 def candidates_limit(errors: tuple[float, ...]) -> str:
