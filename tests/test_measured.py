@@ -255,10 +255,12 @@ def test_unit_penalties_where_they_cannot_be_had_fail_in_one_line(target, option
     assert "\n" not in str(caught.value)
 
 
-@pytest.mark.parametrize("args,options,message", [
-    ((), {"noise": 0.1}, "^noise applies to an expression's samples; measured data are fitted as they are"),
-    (("-3:3",), {"points": 50}, "^domain, points apply to an expression's samples"),
+@pytest.mark.parametrize("target,args,options,message", [
+    (None, (), {"noise": 0.1}, "^noise: only for sampling an expression; measured data are fitted as they are; leave"),
+    (None, ("-3:3",), {"points": 50}, "^domain, points: only for sampling an expression"),
+    ("sin(x)", ("-3:3",), {"holdout": 0.5}, "^holdout: an expression's fit is measured on a dense held-out grid"),
+    (from_arrays(*noisy_sine(0.1)), (), {"holdout": 0.5}, "^holdout: a Problem is already sampled and split"),
 ])
-def test_sampling_options_with_measured_data_fail_in_one_line(args, options, message):
+def test_options_that_do_not_apply_fail_in_one_line(target, args, options, message):
     with pytest.raises(surefit.SurefitError, match=message):  # not silently ignored
-        surefit.fit(noisy_sine(0.1), *args, **options)
+        surefit.fit(noisy_sine(0.1) if target is None else target, *args, **options)

@@ -35,13 +35,14 @@ from .trainers.ridge import weighs_units
 
 
 def fit(target, domain=None, *, points: int | None = None, sampling: str | None = None,
-        holdout: float = 0.2, noise: float = 0.0, progress: bool = False, **options) -> FitResult:
+        holdout: float | None = None, noise: float = 0.0, progress: bool = False, **options) -> FitResult:
     """Fit a small network to `target`: an expression ("abs(x)"), a callable of one array
     per variable, a tuple (X, y) of arrays, or a Problem. `domain` is required for
     expressions and callables: "-1:1", (lo, hi), {"x": (lo, hi)} or ["x=-1:1", "y=0:2"].
-    Arrays are measured data (a random share `holdout` is kept for the metrics); `noise`
-    adds Gaussian noise to an expression's training targets. `options` are FitSettings'
-    fields (hidden=(8,), activation="relu", ...)."""
+    Arrays are measured data (a random share `holdout` is kept for the metrics, by default
+    problem.from_arrays's 0.2); `noise` adds Gaussian noise to an expression's training targets.
+    An option that does not apply to the target is refused, not ignored. `options` are
+    FitSettings' fields (hidden=(8,), activation="relu", ...)."""
     settings = settings_of(options)
     problem = make_problem(target, domain, settings, points=points, sampling=sampling, holdout=holdout,
                            noise=noise)
@@ -62,29 +63,32 @@ fit = _signature_with_options(fit)
 
 
 def make_problem(target, domain, settings: FitSettings, *, points=None, sampling=None,
-                 holdout=0.2, noise=0.0) -> problems.Problem:
+                 holdout=None, noise=0.0) -> problems.Problem:
     """The Problem of a fit's target; an expression's size is checked against memory before sampling."""
-    if isinstance(target, problems.Problem) or isinstance(target, tuple) and len(target) == 2:
-        refuse_sampling(domain=domain, points=points, sampling=sampling, noise=noise)
+    sampled = dict(domain=domain, points=points, sampling=sampling, noise=noise)
     if isinstance(target, problems.Problem):
+        refuse_unused("a Problem is already sampled and split", **sampled, holdout=holdout)
         return target
     if isinstance(target, tuple) and len(target) == 2:
-        return problems.from_arrays(*target, holdout=holdout, seed=settings.seed)
+        refuse_unused(MEASURED_AS_THEY_ARE, **sampled)
+        return problems.from_arrays(*target, seed=settings.seed, **({} if holdout is None else {"holdout": holdout}))
     if isinstance(target, str) or callable(target):
+        refuse_unused("an expression's fit is measured on a dense held-out grid of its domain", holdout=holdout)
         return problems.from_function(target, domain, points=points, sampling=sampling, seed=settings.seed,
                                       noise=noise, check_size=lambda n, d: plan_for(settings, n, d))
     raise SurefitError(f"cannot fit a target of type {type(target).__name__}; give an expression, "
                        "a callable, or a tuple (X, y)")
 
 
-def refuse_sampling(prefix: str = "", **options) -> None:
-    """Measured data are used as they are: the options that sample an expression (domain, points,
-    sampling, noise), given with them, would be silently ignored, so they are refused in one line."""
+MEASURED_AS_THEY_ARE = "only for sampling an expression; measured data are fitted as they are"
+
+
+def refuse_unused(why: str, prefix: str = "", **options) -> None:
+    """Options given (not None, 0 or empty) where they do not apply would be silently ignored:
+    refused in one line that names them (spelled with `prefix`, "--" on the command line) and says why."""
     given = [prefix + name for name, value in options.items() if value]
     if given:
-        verb, pronoun = ("applies", "it") if len(given) == 1 else ("apply", "them")
-        raise SurefitError(f"{', '.join(given)} {verb} to an expression's samples; measured data are fitted "
-                           f"as they are: leave {pronoun} out")
+        raise SurefitError(f"{', '.join(given)}: {why}; leave {'it' if len(given) == 1 else 'them'} out")
 
 
 def fit_problem(problem: problems.Problem, settings: FitSettings, *, progress: bool = False) -> FitResult:

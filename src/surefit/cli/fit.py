@@ -24,7 +24,7 @@ def add_problem_arguments(p: argparse.ArgumentParser, *, data: bool = True) -> N
         p.add_argument("--csv", help="CSV file with a header row: the data, instead of an expression")
         p.add_argument("--target", help="the CSV column to predict")
         p.add_argument("--inputs", help="comma-separated CSV input columns (default: every other column)")
-        p.add_argument("--holdout", type=float, default=0.2,
+        p.add_argument("--holdout", type=float, default=None,
                        help="share of the CSV's rows held out for the reported metrics (default 0.2)")
 
 
@@ -43,19 +43,21 @@ def register(sub) -> None:
 
 def problem_from(args, settings: FitSettings):
     from .. import problem as problems
-    from ..fitting import make_problem, refuse_sampling
+    from ..fitting import MEASURED_AS_THEY_ARE, make_problem, refuse_unused
     if args.csv:
         if args.expr:
             raise SurefitError("give either an expression or --csv, not both")
         if not args.target:
             raise SurefitError("--csv needs --target COLUMN")
-        refuse_sampling("--", domain=args.domain, points=args.points, sampling=args.sampling, noise=args.noise)
+        refuse_unused(MEASURED_AS_THEY_ARE, "--", domain=args.domain, points=args.points, sampling=args.sampling,
+                      noise=args.noise)
         inputs = args.inputs.split(",") if args.inputs else None
-        return problems.from_csv(args.csv, args.target, inputs=inputs, seed=settings.seed, holdout=args.holdout)
+        return problems.from_csv(args.csv, args.target, inputs=inputs, seed=settings.seed,
+                                 **({} if args.holdout is None else {"holdout": args.holdout}))
     if not args.expr:
         raise SurefitError('give a target expression, e.g. surefit fit "abs(x)" --domain -1:1')
-    if args.target or args.inputs:
-        raise SurefitError("--target and --inputs name a CSV's columns: give the CSV with --csv")
+    refuse_unused("only for a CSV's columns and rows: give the CSV with --csv", "--", target=args.target,
+                  inputs=args.inputs, holdout=args.holdout)
     return make_problem(args.expr, args.domain, settings, points=args.points, sampling=args.sampling,
                         noise=args.noise)
 
