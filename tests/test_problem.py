@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from surefit.errors import SurefitError
-from surefit.problem import (EVAL_POINTS_1D, from_arrays, from_csv, from_function, parse_domain,
-                             resolve_domains)
+from surefit.problem import (EVAL_POINTS_1D, _csv_numbers, _csv_numbers_line_by_line, from_arrays, from_csv,
+                             from_function, parse_domain, resolve_domains)
 
 # --- domains --------------------------------------------------------------------------------
 
@@ -260,6 +260,25 @@ def test_csv_chosen_inputs(tmp_path):
 def test_bad_csv(tmp_path, text, target, message):
     with pytest.raises(SurefitError, match=message):
         from_csv(write(tmp_path, text), target)
+
+
+def test_csv_numbers_are_read_alike_by_numpy_and_line_by_line(tmp_path):
+    # numpy's reader is the fast path; the line reader names bad cells: both must read a good file alike
+    text = 'x,y,note\n1e3, -2.5 ,a\n"7",0.125,b\n\n-0,3E-2,"c, d"\r\n'
+    path = write(tmp_path, text)
+    expected = [[1000.0, -2.5], [7.0, 0.125], [0.0, 0.03]]  # oracle: Python's float of each cell
+    np.testing.assert_array_equal(_csv_numbers(path, ["x", "y", "note"], [0, 1]), expected)
+    np.testing.assert_array_equal(_csv_numbers_line_by_line(path, ["x", "y", "note"], [0, 1]), expected)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("x,y\n1,2\n\n3,a\n", r"line 4: y is not a number \('a'\)"),  # a blank line is skipped, and counted
+    ("x,y\n1,2\n3,4\n5,6,7\n", "line 4: 3 cells, the header has 2"),  # numpy would read the first two
+    ("x,y\n1,2\n3,nan\n", "line 3: y is nan"),  # numpy reads it as a number
+])
+def test_csv_errors_found_past_the_fast_reader_name_their_line(tmp_path, text, message):
+    with pytest.raises(SurefitError, match=message):
+        from_csv(write(tmp_path, text), "y")
 
 
 def test_csv_missing_file(tmp_path):
