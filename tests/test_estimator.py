@@ -104,3 +104,17 @@ def test_bad_arrays_get_sklearns_messages(data):
     fitted = Regressor(hidden=(2,), max_steps=3).fit(X, y)
     with pytest.raises(ValueError, match="X has 2 features"):
         fitted.predict(X[:, :2])
+
+
+def test_a_data_frame_s_column_names_name_the_inputs():
+    import pandas as pd  # the test extra's: a data frame is how most scikit-learn users pass X
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.uniform(-3, 3, (200, 2)), columns=["temperature", "pressure"])
+    y = np.sin(X["temperature"]) + 0.05 * rng.standard_normal(200)  # pressure unused
+    reg = Regressor(hidden=4, activation="tanh").fit(X, y)
+    assert list(reg.feature_names_in_) == ["temperature", "pressure"]
+    assert reg.model_.variables == ("temperature", "pressure")
+    assert reg.result_.unused_inputs == ("pressure",)
+    assert surefit.fit((X, y), hidden=4, activation="tanh").model.variables == ("temperature", "pressure")
+    unnamed = pd.DataFrame(X.to_numpy())  # integer column names: the defaults, as scikit-learn does
+    assert Regressor(hidden=2, max_steps=5).fit(unnamed, y).model_.variables == ("x", "y")

@@ -69,7 +69,9 @@ class Regressor(RegressorMixin, BaseEstimator):
         """Fit to X (n_samples, n_features) and y (n_samples,); returns self."""
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2)
         settings = FitSettings(**self.get_params())
-        problem = problems.from_arrays(X, y, holdout=0, seed=self.seed, description="the training data")
+        names = getattr(self, "feature_names_in_", None)  # a data frame's columns (validate_data)
+        problem = problems.from_arrays(X, y, holdout=0, seed=self.seed, description="the training data",
+                                       variables=None if names is None else tuple(map(str, names)))
         self.result_ = fit_problem(problem, settings)
         self.model_ = self.result_.model
         self.status_ = self.result_.status

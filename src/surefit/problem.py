@@ -237,6 +237,7 @@ def from_arrays(X, y, *, holdout: float = 0.2, seed: int = 0,
     training for the metrics."""
     if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 <= holdout < 1:
         raise SurefitError(f"holdout must be a share in [0, 1), not {holdout!r}")
+    variables = variables or column_names(X)
     try:
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
@@ -265,6 +266,12 @@ def from_arrays(X, y, *, holdout: float = 0.2, seed: int = 0,
         evaluation = ("the training rows (fewer than 10 rows: none held out)" if holdout > 0 and len(X) < 10
                       else "the training rows (none held out)")
     return Problem(X[train], y[train], X[test], y[test], variables, None, description, evaluation, measured=True)
+
+
+def column_names(X) -> tuple[str, ...] | None:
+    """A data frame's column names, where every one is a string (scikit-learn's rule for feature_names_in_)."""
+    names = list(getattr(X, "columns", []))
+    return tuple(names) if names and all(isinstance(n, str) for n in names) else None
 
 
 def from_csv(path: str | Path, target: str, *, inputs: Sequence[str] | None = None,
