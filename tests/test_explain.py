@@ -236,4 +236,6 @@ def test_a_plot_of_many_measured_rows_draws_the_network_over_a_few_thousand_of_t
     network = next(line for line in fit.get_lines() if line.get_label() == "network")
     assert network.get_zorder() > max(c.get_zorder() for c in points)  # the line is not hidden under them
     assert not any("dead" in ax.get_title() for ax in figures[0].axes)  # tanh units cannot die
+    residual = next(ax for ax in figures[0].axes if ax.get_ylabel() == "target - network")
+    assert not residual.xaxis.get_major_ticks()[0].label1.get_visible()  # x is labelled once, under the bars
     plt.close("all")

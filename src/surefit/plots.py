@@ -146,6 +146,7 @@ def _points(top, bottom, result):
                        color="tab:green")
     bottom.axhline(0, color="black", lw=0.5)
     bottom.set_ylabel("target - network")
+    bottom.tick_params(labelbottom=False)
 
 
 SHOWN_POINTS = 2000  # a scatter of more hides the network's line under it and takes seconds to draw
@@ -160,7 +161,6 @@ def _shown(n: int) -> slice:
 def _points_label(what: str, n: int) -> str:
     shown = len(range(n)[_shown(n)])
     return what if shown == n else f"{what} ({shown:,} of {n:,} shown)"
-    bottom.tick_params(labelbottom=False)
 
 
 def _heatmaps(fig, axes, problem, X, y, pred):
