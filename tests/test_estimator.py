@@ -114,7 +114,8 @@ def test_a_data_frame_s_column_names_name_the_inputs():
     reg = Regressor(hidden=4, activation="tanh").fit(X, y)
     assert list(reg.feature_names_in_) == ["temperature", "pressure"]
     assert reg.model_.variables == ("temperature", "pressure")
-    assert reg.result_.unused_inputs == ("pressure",)
+    influence = reg.result_.influence  # measured 1.27 and 0.010: the margin is wide, the names are the point
+    assert list(influence) == ["temperature", "pressure"] and influence["temperature"] > 10 * influence["pressure"]
     assert surefit.fit((X, y), hidden=4, activation="tanh").model.variables == ("temperature", "pressure")
     unnamed = pd.DataFrame(X.to_numpy())  # integer column names: the defaults, as scikit-learn does
     assert Regressor(hidden=2, max_steps=5).fit(unnamed, y).model_.variables == ("x", "y")
