@@ -105,6 +105,7 @@ BAD_FIT = [bad(*case) for case in [
     (["--csv", "{dir}/good.csv", "--target", "y", *D, "--points", "9"], "--domain, --points: only for sampling"),
     (["x", *D, "--target", "y", "--holdout", "0.5"], "--target, --holdout: only for a CSV's columns and rows"),
     (["--csv", "{dir}/huge.csv", "--target", "y"], r"the target reaches 6e\+200: past 1e\+150"),
+    (["--csv", "{dir}/good.csv", "--target", "y", "--inputs", "x,y"], "'y' is the target; it cannot be an input"),
     (["1e200 * x", *D], r"1e200 \* x reaches 1e\+200"),
     (["x", *D, "--hidden", "0"], "positive integers"),
     (["x", *D, "--hidden", "4,-1"], "positive integers"),

@@ -256,6 +256,8 @@ def test_csv_chosen_inputs(tmp_path):
     ("", "y", "is empty"),
     ("y\n1\n2\n", "y", "no input columns"),
     ("x,y\n1,2\n", "y", "at least 2 samples"),
+    ("x,x,y\n1,2,3\n", "y", "'x' is named twice in .*data.csv's header"),  # the first x would be read twice
+    (",y\n1,2\n", "y", "column 1 of .* has no name: name it in the header row or choose the inputs"),
 ])
 def test_bad_csv(tmp_path, text, target, message):
     with pytest.raises(SurefitError, match=message):
@@ -279,6 +281,15 @@ def test_csv_numbers_are_read_alike_by_numpy_and_line_by_line(tmp_path):
 def test_csv_errors_found_past_the_fast_reader_name_their_line(tmp_path, text, message):
     with pytest.raises(SurefitError, match=message):
         from_csv(write(tmp_path, text), "y")
+
+
+def test_csv_inputs_are_each_named_once_and_not_the_target(tmp_path):
+    path = write(tmp_path, "x,y,,\n1,2,,\n3,4,,\n")  # unnamed columns not used are no matter
+    np.testing.assert_array_equal(np.sort(from_csv(path, "y", inputs=["x"], holdout=0).X[:, 0]), [1, 3])
+    with pytest.raises(SurefitError, match="'y' is the target; it cannot be an input too"):
+        from_csv(path, "y", inputs=["x", "y"])  # y fitted from itself: silently perfect
+    with pytest.raises(SurefitError, match="'x' is named twice in the inputs"):
+        from_csv(path, "y", inputs=["x", "x"])
 
 
 def test_csv_missing_file(tmp_path):

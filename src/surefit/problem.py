@@ -285,10 +285,26 @@ def from_csv(path: str | Path, target: str, *, inputs: Sequence[str] | None = No
     missing = [c for c in inputs if c not in header]
     if missing or not inputs:
         raise SurefitError(f"{path} has no input column{'s ' + ', '.join(missing) if missing else 's'}")
+    _check_columns(path, header, inputs, target)
     columns = [header.index(c) for c in inputs + [target]]
     values = _csv_numbers(path, header, columns)
     return from_arrays(values[:, :-1], values[:, -1], holdout=holdout, seed=seed,
                        variables=inputs, description=f"{target} from {path.name}")
+
+
+def _check_columns(path: Path, header: list[str], inputs: list[str], target: str) -> None:
+    """The columns used each named, once, and the target not among the inputs: a name twice would
+    read the first such column twice, and the target as an input would fit y from itself. Columns
+    not used may be anything (a spreadsheet's unnamed last columns)."""
+    if "" in inputs:
+        raise SurefitError(f"column {header.index('') + 1} of {path} has no name: name it in the header row "
+                           "or choose the inputs")
+    for name in [*inputs, target]:
+        if header.count(name) > 1 or inputs.count(name) > 1:
+            where = f"{path}'s header" if header.count(name) > 1 else "the inputs"
+            raise SurefitError(f"{name!r} is named twice in {where}: each column needs a name of its own")
+    if target in inputs:
+        raise SurefitError(f"{target!r} is the target; it cannot be an input too")
 
 
 def _csv_rows(path: Path, limit: int | None = None) -> list[list[str]]:
