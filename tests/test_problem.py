@@ -244,6 +244,7 @@ def test_csv_reads_inputs_and_target(tmp_path):
 def test_csv_chosen_inputs(tmp_path):
     path = write(tmp_path, "a,b,y\n1,2,3\n4,5,9\n")
     assert from_csv(path, "y", inputs=["b"], holdout=0).variables == ("b",)
+    assert from_csv(path, " y", inputs=["a", " b"], holdout=0).variables == ("a", "b")  # --inputs "a, b"
 
 
 @pytest.mark.parametrize("text,target,message", [

@@ -276,9 +276,11 @@ def column_names(X) -> tuple[str, ...] | None:
 
 def from_csv(path: str | Path, target: str, *, inputs: Sequence[str] | None = None,
              holdout: float = 0.2, seed: int = 0) -> Problem:
-    """A CSV with a header row; every cell numeric. Columns other than `target` are inputs."""
+    """A CSV with a header row; every cell numeric. Columns other than `target` are inputs.
+    Names are compared without surrounding spaces, in the header as in `target` and `inputs`."""
     path = Path(path)
     header = [h.strip() for h in _csv_rows(path, limit=1)[0]]
+    target, inputs = target.strip(), inputs and [c.strip() for c in inputs]
     if target not in header:
         raise SurefitError(f"{path} has no column {target!r}; its columns are {', '.join(header)}")
     inputs = list(inputs or [h for h in header if h != target])
