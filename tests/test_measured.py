@@ -67,9 +67,13 @@ def test_the_margin_for_at_the_noise_level_counts_the_estimate_s_own_error(ratio
     rows alone gave 1.224, and a fit at the noise with an estimate 10% low read as "above".)"""
     problem = from_arrays(*noisy_sine(0.1), holdout=0.2, seed=0)
     assert (len(problem.y), len(problem.y_eval)) == (160, 40)
-    result = SimpleNamespace(noise_level=0.1, metrics={"rmse": 0.1 * ratio}, problem=problem,
-                             effective_parameters=None, n_params=25)
-    assert f"is {says} the estimated noise level" in noise_limit(result)
+    assert f"is {says} the estimated noise level" in limit_at(problem, 0.1 * ratio, sigma=0.1)
+
+
+def limit_at(problem, rmse, sigma):
+    """noise_limit of a fit of problem with this error and noise estimate (no effective parameters)."""
+    return noise_limit(SimpleNamespace(noise_level=sigma, metrics={"rmse": rmse}, problem=problem,
+                                       effective_parameters=None, n_params=25))
 
 
 @pytest.mark.parametrize("N, holdout, ratio, says", [
@@ -79,10 +83,7 @@ def test_the_margin_for_at_the_noise_level_counts_the_estimate_s_own_error(ratio
     (100, 0.2, 1.0, "is at the estimated noise level"),  # a margin of 39%: a fit as far from the truth as
 ])                                                       # the noise (held out at 1.41 sigma) would read "above"
 def test_too_few_rows_to_tell_say_so_rather_than_at_the_noise(N, holdout, ratio, says):
-    problem = from_arrays(*noisy_sine(0.1, N=N), holdout=holdout, seed=0)
-    result = SimpleNamespace(noise_level=0.1, metrics={"rmse": 0.1 * ratio}, problem=problem,
-                             effective_parameters=None, n_params=25)
-    limit = noise_limit(result)
+    limit = limit_at(from_arrays(*noisy_sine(0.1, N=N), holdout=holdout, seed=0), 0.1 * ratio, sigma=0.1)
     assert says in limit
     assert ("more units will not help" in limit) == (says == "is at the estimated noise level")
 

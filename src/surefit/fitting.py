@@ -40,7 +40,7 @@ def fit(target, domain=None, *, points: int | None = None, sampling: str | None 
     per variable, a tuple (X, y) of arrays, or a Problem. `domain` is required for
     expressions and callables: "-1:1", (lo, hi), {"x": (lo, hi)} or ["x=-1:1", "y=0:2"].
     Arrays are measured data (a random share `holdout` is kept for the metrics, by default
-    problem.from_arrays's 0.2); `noise` adds Gaussian noise to an expression's training targets.
+    problem.HOLDOUT, 0.2); `noise` adds Gaussian noise to an expression's training targets.
     An option that does not apply to the target is refused, not ignored. `options` are
     FitSettings' fields (hidden=(8,), activation="relu", ...)."""
     settings = settings_of(options)
@@ -71,7 +71,7 @@ def make_problem(target, domain, settings: FitSettings, *, points=None, sampling
         return target
     if isinstance(target, tuple) and len(target) == 2:
         refuse_unused(MEASURED_AS_THEY_ARE, **sampled)
-        return problems.from_arrays(*target, seed=settings.seed, **({} if holdout is None else {"holdout": holdout}))
+        return problems.from_arrays(*target, holdout=holdout, seed=settings.seed)
     if isinstance(target, str) or callable(target):
         refuse_unused("an expression's fit is measured on a dense held-out grid of its domain", holdout=holdout)
         return problems.from_function(target, domain, points=points, sampling=sampling, seed=settings.seed,

@@ -24,6 +24,7 @@ Domain = tuple[float, float]
 Target = Union[str, Callable, Expression]
 EVAL_POINTS_1D = 10_008   # 10 007 intervals, a prime: no training grid shares a point but the edges
 EVAL_POINTS_ND = 40_000
+HOLDOUT = 0.2  # the share of measured data's rows kept out of training for the metrics, unless given
 SQUARABLE = 1e150  # values past this in size, or a column nowhere above 1 / SQUARABLE, square out of float64
 
 
@@ -231,10 +232,11 @@ def _call(f, X: np.ndarray, description: str) -> np.ndarray:
     return y
 
 
-def from_arrays(X, y, *, holdout: float = 0.2, seed: int = 0,
+def from_arrays(X, y, *, holdout: float | None = None, seed: int = 0,
                 variables: Sequence[str] | None = None, description: str = "the data") -> Problem:
     """Given samples (measured: they may carry noise); a random share `holdout` is kept out of
-    training for the metrics."""
+    training for the metrics (None: HOLDOUT)."""
+    holdout = HOLDOUT if holdout is None else holdout
     if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 <= holdout < 1:
         raise SurefitError(f"holdout must be a share in [0, 1), not {holdout!r}")
     variables = variables or column_names(X)
@@ -275,15 +277,15 @@ def column_names(X) -> tuple[str, ...] | None:
 
 
 def from_csv(path: str | Path, target: str, *, inputs: Sequence[str] | None = None,
-             holdout: float = 0.2, seed: int = 0) -> Problem:
+             holdout: float | None = None, seed: int = 0) -> Problem:
     """A CSV with a header row; every cell numeric. Columns other than `target` are inputs.
     Names are compared without surrounding spaces, in the header as in `target` and `inputs`."""
     path = Path(path)
     header = [h.strip() for h in _csv_rows(path, limit=1)[0]]
-    target, inputs = target.strip(), inputs and [c.strip() for c in inputs]
+    target = target.strip()
     if target not in header:
         raise SurefitError(f"{path} has no column {target!r}; its columns are {', '.join(header)}")
-    inputs = list(inputs or [h for h in header if h != target])
+    inputs = [c.strip() for c in inputs] if inputs else [h for h in header if h != target]
     missing = [c for c in inputs if c not in header]
     if missing or not inputs:
         raise SurefitError(f"{path} has no input column{'s ' + ', '.join(missing) if missing else 's'}")

@@ -22,6 +22,9 @@ def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
 
 UNUSED = 0.01  # an input moving the prediction by under 1% of what the strongest one does is not used
 INFLUENCE_ROWS = 10_000
+# A fit whose error against the truth equals the noise has a held-out RMSE of sqrt(2) sigma: a margin
+# for "at the noise level" this wide or wider would call it "at" (noise_limit).
+BLIND = float(np.sqrt(2) - 1)
 
 
 @dataclass(frozen=True)
@@ -144,11 +147,6 @@ def noise_limit(result: FitResult) -> str:
                 f"as close as {rows} can tell: too few to show whether a larger network would help")
     return (f"the {error} ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}: the "
             f"network has captured what the data supports; more units will not help")
-
-
-# A fit whose error against the truth equals the noise has a held-out RMSE of sqrt(2) sigma: a margin
-# for "at the noise level" this wide or wider would call it "at".
-BLIND = float(np.sqrt(2) - 1)
 
 
 def candidates_limit(errors: tuple[float, ...]) -> str:

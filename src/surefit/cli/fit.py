@@ -52,8 +52,7 @@ def problem_from(args, settings: FitSettings):
         refuse_unused(MEASURED_AS_THEY_ARE, "--", domain=args.domain, points=args.points, sampling=args.sampling,
                       noise=args.noise)
         inputs = args.inputs.split(",") if args.inputs else None
-        return problems.from_csv(args.csv, args.target, inputs=inputs, seed=settings.seed,
-                                 **({} if args.holdout is None else {"holdout": args.holdout}))
+        return problems.from_csv(args.csv, args.target, inputs=inputs, seed=settings.seed, holdout=args.holdout)
     if not args.expr:
         raise SurefitError('give a target expression, e.g. surefit fit "abs(x)" --domain -1:1')
     refuse_unused("only for a CSV's columns and rows: give the CSV with --csv", "--", target=args.target,
