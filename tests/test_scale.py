@@ -90,7 +90,7 @@ def test_a_fit_starts_on_a_subsample_and_refines_on_every_row():
     the_plan = plan(problem, settings)
     assert isinstance(the_plan.trainer, Subsample) and the_plan.rows == 2000
     result = surefit.fit_problem(problem, settings)
-    assert result.trainers == ("LevenbergMarquardt", "LevenbergMarquardt")
+    assert result.trainers == ("LevenbergMarquardt on 2,000 rows", "LevenbergMarquardt on all rows")
     assert result.metrics["relative_rmse"] < 1e-4  # on 1000 rows at once: 1e-5 (tol) too
     assert result.train_relative_rmse == pytest.approx(result.history[-1], rel=1e-9)  # the refined one wins
 

@@ -251,7 +251,7 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, o
             model=model, status=state.verdicts[g], metrics=metrics(problem.y_eval, model.predict(problem.X_eval)),
             train_relative_rmse=float(losses[g, best - g * K].sqrt()), time_s=elapsed, candidates=K, seed=seed,
             units_alive=alive, units_total=total, revived=int(revived.revived[g]) if revived else 0,
-            trainers=the_plan.trainer.names, target=problem.description, history=history.per_group[g],
+            trainers=the_plan.trainer.labels, target=problem.description, history=history.per_group[g],
             problem=problem, notes=notes(problem, the_plan, model), candidate_errors=tuple(losses[g].sqrt().tolist()),
             effective_parameters=gamma,
             noise_level=noise_of(problem, float(losses[g, best - g * K]) * len(data.y), len(data.y), gamma,

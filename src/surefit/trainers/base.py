@@ -181,8 +181,13 @@ class Trainer:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The trainers that run, in order, for reports."""
+        """The trainers that run, in order: what a plan asks of its trainer."""
         return (type(self).__name__,)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The names as reports show them (Subsample adds the rows each ran on)."""
+        return self.names
 
     def stopped_by(self, **changes) -> "Trainer":
         """The same trainer with some of its stopping rules changed (tol=..., max_steps=...)."""
@@ -214,6 +219,10 @@ class Wrapper(Trainer):
     @property
     def names(self) -> tuple[str, ...]:
         return self.inner.names
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.inner.labels
 
     def stopped_by(self, **changes) -> "Wrapper":
         return replace(self, inner=self.inner.stopped_by(**changes))

@@ -65,5 +65,9 @@ class Chain(Trainer):
     def names(self) -> tuple[str, ...]:
         return tuple(name for stage in self.stages for name in stage.names)
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(label for stage in self.stages for label in stage.labels)
+
     def stopped_by(self, **changes) -> "Chain":
         return Chain(tuple(stage.stopped_by(**changes) for stage in self.stages))

@@ -151,5 +151,12 @@ class Subsample(Trainer):
     def names(self) -> tuple[str, ...]:
         return self.inner.names + self.refine.names
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Each phase's trainers with the rows they ran on, so the two read apart:
+        ("LevenbergMarquardt on 2,000 rows", "LevenbergMarquardt on all rows")."""
+        return (tuple(f"{label} on {self.rows:,} rows" for label in self.inner.labels)
+                + tuple(f"{label} on all rows" for label in self.refine.labels))
+
     def stopped_by(self, **changes) -> "Subsample":
         return Subsample(self.inner.stopped_by(**changes), self.refine.stopped_by(**changes), self.rows)
