@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from surefit.errors import SurefitError
-from surefit.problem import (EVAL_POINTS_1D, _csv_numbers, _csv_numbers_line_by_line, from_arrays, from_csv,
+from surefit.problem import (EVAL_POINTS_1D, from_arrays,
                              from_function, parse_domain, resolve_domains)
 
 # --- domains --------------------------------------------------------------------------------
@@ -221,83 +221,3 @@ def test_any_units_within_float64s_squares_are_taken():
     p = from_arrays(1e140 * np.arange(4.0), 1e-140 * np.arange(4.0), holdout=0)  # oracle: the values as given
     np.testing.assert_array_equal(np.sort(p.y), 1e-140 * np.arange(4.0))
     assert from_arrays(np.arange(3.0), np.zeros(3)).y.max() == 0  # all zeros: a constant, not too small
-
-
-# --- CSV -------------------------------------------------------------------------------------
-
-
-def write(tmp_path, text, name="data.csv"):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
-def test_csv_reads_inputs_and_target(tmp_path):
-    path = write(tmp_path, "a, b ,y\n1,2,3\n4,5,9\n7,8,15\n")
-    p = from_csv(path, "y", holdout=0)
-    assert p.variables == ("a", "b")
-    order = np.argsort(p.X[:, 0])
-    np.testing.assert_array_equal(p.X[order], [[1, 2], [4, 5], [7, 8]])
-    np.testing.assert_array_equal(p.y[order], [3, 9, 15])
-
-
-def test_csv_chosen_inputs(tmp_path):
-    path = write(tmp_path, "a,b,y\n1,2,3\n4,5,9\n")
-    assert from_csv(path, "y", inputs=["b"], holdout=0).variables == ("b",)
-    assert from_csv(path, " y", inputs=["a", " b"], holdout=0).variables == ("a", "b")  # --inputs "a, b"
-
-
-@pytest.mark.parametrize("text,target,message", [
-    ("x,y\n1,2\n3,\n", "y", "line 3: y is missing"),
-    ("x,y\n1,2\n3,4\nfive,6\n", "y", r"line 4: x is not a number \('five'\)"),
-    ("x,y\n1,2\n3,inf\n", "y", "line 3: y is inf"),
-    ("x,y\n1,2\n", "z", "no column 'z'; its columns are x, y"),
-    ("x,y\n1,2\n3,4,5\n", "y", "line 3: 3 cells, the header has 2"),
-    ("x,y\n1\n", "y", "line 2: 1 cells"),
-    ("", "y", "is empty"),
-    ("y\n1\n2\n", "y", "no input columns"),
-    ("x,y\n1,2\n", "y", "at least 2 samples"),
-    ("x,x,y\n1,2,3\n", "y", "'x' is named twice in .*data.csv's header"),  # the first x would be read twice
-    (",y\n1,2\n", "y", "column 1 of .* has no name: name it in the header row or choose the inputs"),
-])
-def test_bad_csv(tmp_path, text, target, message):
-    with pytest.raises(SurefitError, match=message):
-        from_csv(write(tmp_path, text), target)
-
-
-def test_csv_numbers_are_read_alike_by_numpy_and_line_by_line(tmp_path):
-    # numpy's reader is the fast path; the line reader names bad cells: both must read a good file alike
-    text = 'x,y,note\n1e3, -2.5 ,a\n"7",0.125,b\n\n-0,3E-2,"c, d"\r\n'
-    path = write(tmp_path, text)
-    expected = [[1000.0, -2.5], [7.0, 0.125], [0.0, 0.03]]  # oracle: Python's float of each cell
-    np.testing.assert_array_equal(_csv_numbers(path, ["x", "y", "note"], [0, 1]), expected)
-    np.testing.assert_array_equal(_csv_numbers_line_by_line(path, ["x", "y", "note"], [0, 1]), expected)
-
-
-@pytest.mark.parametrize("text,message", [
-    ("x,y\n1,2\n\n3,a\n", r"line 4: y is not a number \('a'\)"),  # a blank line is skipped, and counted
-    ("x,y\n1,2\n3,4\n5,6,7\n", "line 4: 3 cells, the header has 2"),  # numpy would read the first two
-    ("x,y\n1,2\n3,nan\n", "line 3: y is nan"),  # numpy reads it as a number
-])
-def test_csv_errors_found_past_the_fast_reader_name_their_line(tmp_path, text, message):
-    with pytest.raises(SurefitError, match=message):
-        from_csv(write(tmp_path, text), "y")
-
-
-def test_csv_inputs_are_each_named_once_and_not_the_target(tmp_path):
-    path = write(tmp_path, "x,y,,\n1,2,,\n3,4,,\n")  # unnamed columns not used are no matter
-    np.testing.assert_array_equal(np.sort(from_csv(path, "y", inputs=["x"], holdout=0).X[:, 0]), [1, 3])
-    with pytest.raises(SurefitError, match="'y' is the target; it cannot be an input too"):
-        from_csv(path, "y", inputs=["x", "y"])  # y fitted from itself: silently perfect
-    with pytest.raises(SurefitError, match="'x' is named twice in the inputs"):
-        from_csv(path, "y", inputs=["x", "x"])
-
-
-def test_csv_missing_file(tmp_path):
-    with pytest.raises(SurefitError, match="cannot read"):
-        from_csv(tmp_path / "nope.csv", "y")
-
-
-def test_csv_unknown_input_column(tmp_path):
-    with pytest.raises(SurefitError, match="no input columns q"):
-        from_csv(write(tmp_path, "x,y\n1,2\n3,4\n"), "y", inputs=["q"])

@@ -5,17 +5,15 @@ one-line SurefitError; nothing downstream re-checks.
 """
 from __future__ import annotations
 
-import csv
 import inspect
-import warnings
 from dataclasses import dataclass
-from itertools import islice
 from numbers import Integral
 from pathlib import Path
 from typing import Callable, Sequence, Union
 
 import numpy as np
 
+from . import csvfile
 from .errors import SurefitError
 from .expression import Expression
 from .resources import budget_bytes, size
@@ -278,86 +276,9 @@ def column_names(X) -> tuple[str, ...] | None:
 
 def from_csv(path: str | Path, target: str, *, inputs: Sequence[str] | None = None,
              holdout: float | None = None, seed: int = 0) -> Problem:
-    """A CSV with a header row; every cell numeric. Columns other than `target` are inputs.
-    Names are compared without surrounding spaces, in the header as in `target` and `inputs`."""
+    """A CSV with a header row naming the target; the used columns' cells numbers. Columns other
+    than `target` are inputs unless `inputs` name them (csvfile.py: delimiters, decimal commas)."""
     path = Path(path)
-    header = [h.strip() for h in _csv_rows(path, limit=1)[0]]
-    target = target.strip()
-    if target not in header:
-        raise SurefitError(f"{path} has no column {target!r}; its columns are {', '.join(header)}")
-    inputs = [c.strip() for c in inputs] if inputs else [h for h in header if h != target]
-    missing = [c for c in inputs if c not in header]
-    if missing or not inputs:
-        raise SurefitError(f"{path} has no input column{'s ' + ', '.join(missing) if missing else 's'}")
-    _check_columns(path, header, inputs, target)
-    columns = [header.index(c) for c in inputs + [target]]
-    values = _csv_numbers(path, header, columns)
+    values, inputs = csvfile.columns(path, target, inputs)
     return from_arrays(values[:, :-1], values[:, -1], holdout=holdout, seed=seed,
-                       variables=inputs, description=f"{target} from {path.name}")
-
-
-def _check_columns(path: Path, header: list[str], inputs: list[str], target: str) -> None:
-    """The columns used each named, once, and the target not among the inputs: a name twice would
-    read the first such column twice, and the target as an input would fit y from itself. Columns
-    not used may be anything (a spreadsheet's unnamed last columns)."""
-    if "" in inputs:
-        raise SurefitError(f"column {header.index('') + 1} of {path} has no name: name it in the header row "
-                           "or choose the inputs")
-    for name in [*inputs, target]:
-        if header.count(name) > 1 or inputs.count(name) > 1:
-            where = f"{path}'s header" if header.count(name) > 1 else "the inputs"
-            raise SurefitError(f"{name!r} is named twice in {where}: each column needs a name of its own")
-    if target in inputs:
-        raise SurefitError(f"{target!r} is the target; it cannot be an input too")
-
-
-def _csv_rows(path: Path, limit: int | None = None) -> list[list[str]]:
-    """The CSV's rows as text (the first `limit` of them), or one line saying why not."""
-    try:
-        with path.open(newline="") as f:
-            rows = list(islice(csv.reader(f), limit))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SurefitError(f"cannot read {path}: {exc}") from None
-    if not rows:
-        raise SurefitError(f"{path} is empty")
-    return rows
-
-
-def _csv_numbers(path: Path, header: list[str], columns: list[int]) -> np.ndarray:
-    """(rows, len(columns)) the chosen columns' cells as numbers. numpy's C reader takes a million
-    rows of 4 columns in 0.3 s where Python's csv module and float() take 5 s; where it fails (a
-    cell that is not a number, rows of different lengths) or its rows are not the header's length
-    or a number is not finite, the rows are read again one by one to name the line and the cell.
-    Blank lines are skipped either way."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # numpy warns of a file with no rows, said below in one line
-            every = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, comments=None, quotechar='"')
-    except (ValueError, OSError, UnicodeDecodeError):
-        every = None
-    if every is not None and every.shape[1] == len(header) and np.isfinite(every[:, columns]).all():
-        return every[:, columns]
-    return _csv_numbers_line_by_line(path, header, columns)
-
-
-def _csv_numbers_line_by_line(path: Path, header: list[str], columns: list[int]) -> np.ndarray:
-    values = []
-    for i, row in enumerate(_csv_rows(path)[1:]):
-        line = i + 2
-        if not row:
-            continue
-        if len(row) != len(header):
-            raise SurefitError(f"{path} line {line}: {len(row)} cells, the header has {len(header)}")
-        values.append([_csv_number(path, line, header[c], row[c].strip()) for c in columns])
-    return np.array(values, dtype=float).reshape(-1, len(columns))
-
-
-def _csv_number(path: Path, line: int, column: str, cell: str) -> float:
-    try:
-        value = float(cell)
-    except ValueError:
-        what = "missing" if not cell else f"not a number ({cell!r})"
-        raise SurefitError(f"{path} line {line}: {column} is {what}") from None
-    if not np.isfinite(value):
-        raise SurefitError(f"{path} line {line}: {column} is {cell}")
-    return value
+                       variables=inputs, description=f"{target.strip()} from {path.name}")
