@@ -77,6 +77,16 @@ def test_learned_attributes_describe_the_fit(data):
     assert all(np.isfinite(curve)) and curve[-1] < curve[0]
 
 
+def test_noise_level_and_effective_parameters_are_learned_attributes():
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-3, 3, (300, 1))
+    y = np.sin(2 * X[:, 0]) + 0.1 * rng.standard_normal(300)
+    est = Regressor(hidden=(8,), activation="tanh").fit(X, y)
+    assert est.noise_level_ == est.result_.noise_level and abs(est.noise_level_ / 0.1 - 1) < 0.3  # oracle: sigma
+    assert est.effective_parameters_ == est.result_.effective_parameters < est.result_.n_params
+    assert Regressor(hidden=(8,), alpha=0.0, max_steps=5).fit(X, y).effective_parameters_ is None  # penalty given
+
+
 def test_constant_target_says_so():
     X = np.linspace(0, 1, 20)[:, None]
     est = Regressor(hidden=(2,)).fit(X, np.full(20, 4.5))

@@ -53,7 +53,9 @@ class Regressor(RegressorMixin, BaseEstimator):
     scikit-learn's MLPRegressor, and alpha=None (the default) chooses the penalty from the
     data (Bayesian regularisation, with generalised cross-validation: trainers/ridge.py).
     Learned attributes: model_ (Model), result_ (FitResult), status_ (Status),
-    loss_curve_ (best training relative RMSE per step), n_features_in_.
+    loss_curve_ (best training relative RMSE per step), noise_level_ (the noise's standard
+    deviation in y's units, as the fit estimates it), effective_parameters_ (gamma of the Bayesian
+    regularisation; None where the penalty was not chosen from the data), n_features_in_.
     """
 
     _parameter_constraints: dict = {name: sklearn_constraint(f) for name, f in OPTIONS.items()}
@@ -76,6 +78,8 @@ class Regressor(RegressorMixin, BaseEstimator):
         self.model_ = self.result_.model
         self.status_ = self.result_.status
         self.loss_curve_ = list(self.result_.history)
+        self.noise_level_ = self.result_.noise_level
+        self.effective_parameters_ = self.result_.effective_parameters
         return self
 
     def predict(self, X) -> np.ndarray:
