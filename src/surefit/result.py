@@ -25,6 +25,9 @@ INFLUENCE_ROWS = 10_000
 # A fit whose error against the truth equals the noise has a held-out RMSE of sqrt(2) sigma: a margin
 # for "at the noise level" this wide or wider would call it "at" (noise_limit).
 BLIND = float(np.sqrt(2) - 1)
+# R^2 under this: the prediction is the target's mean to within 1% of its spread (an error of 0.99 of its standard
+# deviation or more), and a fit at the noise there says the target is noise as far as the data show (noise_limit).
+EXPLAINED = 0.02
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,9 @@ def noise_limit(result: FitResult) -> str:
     noise itself, and says so rather than "at": with the default 20% held out, 4 shapes at 10% noise,
     8 tanh and 8 relu, 30 data seeds each, 50 rows (10 held out, a margin of 55%) said "at" on 55
     of 240 fits whose error against the truth was over the noise (a step 32, a triangle wave 14,
-    sin(2x) with ReLU 8, sin(6x) 1); 100 rows (a margin of 39%) on 33, 200 rows on 6, 500 on none."""
+    sin(2x) with ReLU 8, sin(6x) 1); 100 rows (a margin of 39%) on 33, 200 rows on 6, 500 on none.
+    Where the inputs explain under EXPLAINED of the target's variance, that is the news: "at the noise
+    level ... more units will not help" alone would read as a good fit of a target that is all noise."""
     sigma, rmse, problem = result.noise_level, result.metrics["rmse"], result.problem
     gamma = (f" ({result.effective_parameters:.1f} effective parameters of {result.n_params})"
              if result.effective_parameters is not None else "")
@@ -141,8 +146,14 @@ def noise_limit(result: FitResult) -> str:
     if rmse > sigma * (1 + margin):
         return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
                 f"a larger network or more steps may help")
+    rows = f"{len(problem.y):,} training rows" if on_training else f"{len(problem.y_eval):,} held-out rows"
+    spread = float(np.std(problem.y_eval))
+    explained = 1 - (rmse / spread) ** 2 if spread > 0 else 1.0  # R^2 where the error is measured
+    if explained < EXPLAINED:
+        return (f"the {error} ({rmse:.3g}) is the target's own spread ({spread:.3g}){gamma}: the inputs explain almost "
+                f"none of its variance (R² {round(explained, 2) + 0.0:.2f}); as far as {rows} show, the target is noise around its "
+                f"mean ({np.mean(problem.y):.3g})")
     if margin >= BLIND:
-        rows = f"{len(problem.y)} training rows" if on_training else f"{len(problem.y_eval)} held-out rows"
         return (f"the {error} ({rmse:.3g}) is within {margin:.0%} of the estimated noise level ({sigma:.3g}){gamma}, "
                 f"as close as {rows} can tell: too few to show whether a larger network would help")
     return (f"the {error} ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}: the "
