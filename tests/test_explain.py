@@ -239,3 +239,20 @@ def test_a_plot_of_many_measured_rows_draws_the_network_over_a_few_thousand_of_t
     residual = next(ax for ax in figures[0].axes if ax.get_ylabel() == "target - network")
     assert not residual.xaxis.get_major_ticks()[0].label1.get_visible()  # x is labelled once, under the bars
     plt.close("all")
+
+
+def test_a_plot_of_measured_data_with_several_inputs_shows_both_sets_about_a_noise_band(tmp_path, monkeypatch):
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-2, 2, (400, 2))
+    result = surefit.fit((X, np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.05 * rng.standard_normal(400)), hidden=8,
+                         activation="tanh", candidates=2, max_steps=20)
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path, format=None: figures.append(fig))
+    plot_fit(result, tmp_path / "fit.png")
+    scatter = next(ax for ax in figures[0].axes if ax.get_ylabel() == "network")
+    points = [c for c in scatter.collections if isinstance(c, PathCollection)]
+    assert sorted(len(c.get_offsets()) for c in points) == [80, 320]  # every row: 20% held out
+    legend = [t.get_text() for t in scatter.get_legend().get_texts()]
+    assert legend[:2] == ["training points", "held-out points"]
+    assert f"+- noise level ({result.noise_level:.3g})" in legend
+    plt.close("all")

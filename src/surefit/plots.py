@@ -40,7 +40,7 @@ def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
         if grid:
             _heatmaps(fig, axes, problem, X, y, pred)
         else:
-            _scatter(axes["scatter"], y, pred)
+            _scatter(axes["scatter"], result)
         draw_unit_activity(axes["units"], active, labels=labels, can_die=can_die)
     dead = f": {int((~active.any(axis=0)).sum())} of {active.shape[1]} dead" if can_die else ""
     axes["units"].set_title(f"where each hidden unit is active (z > 0){dead}", fontsize=9)
@@ -181,12 +181,30 @@ def _heatmaps(fig, axes, problem, X, y, pred):
         ax.set_ylabel(problem.variables[1])
 
 
-def _scatter(ax, y, pred):
-    shown = _shown(len(y))
-    ax.scatter(y[shown], pred[shown], s=3)
-    lims = [min(y.min(), pred.min()), max(y.max(), pred.max())]
-    ax.plot(lims, lims, color="black", lw=0.5)
-    ax.set_xlabel("target")
+def _scatter(ax, result):
+    """Several inputs: the network against the target, point by point (at most SHOWN_POINTS of
+    each set). Measured data's training and held-out rows apart, as in _points, about the diagonal
+    a band of +- the estimated noise level, where a fit at the noise leaves its points."""
+    problem, sigma = result.problem, result.noise_level
+    held_out = problem.X_eval is not problem.X and not problem.evaluation.endswith("(the exact function)")
+    sets = [(problem.X, problem.y, "training points", dict(s=6, color="black", alpha=0.6))] if problem.measured else []
+    if held_out or not problem.measured:
+        what = "held-out points" if problem.measured else "held-out grid"
+        sets.append((problem.X_eval, problem.y_eval, what, dict(s=10, marker="x", color="tab:green")))
+    lows, highs = [], []
+    for X, y, what, style in sets:
+        shown = _shown(len(y))
+        pred = result.predict(X[shown])
+        ax.scatter(y[shown], pred, label=_points_label(what, len(y)), zorder=3, **style)
+        lows.append(min(y.min(), pred.min()))
+        highs.append(max(y.max(), pred.max()))
+    lims = np.array([min(lows), max(highs)])
+    ax.plot(lims, lims, color="black", lw=0.5, zorder=4, label="network = target")
+    if problem.measured and sigma > 0:
+        ax.fill_between(lims, lims - sigma, lims + sigma, color="tab:red", alpha=0.15, lw=0,
+                        label=f"+- noise level ({sigma:.3g})")
+    ax.legend(fontsize=8, markerscale=2)
+    ax.set_xlabel(f"target ({problem.description})")
     ax.set_ylabel("network")
 
 
