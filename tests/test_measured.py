@@ -99,6 +99,20 @@ def test_a_target_that_is_all_noise_is_said_to_be_noise_around_its_mean():
     assert "is above the estimated noise level" in limit_at(problem, np.std(problem.y_eval), sigma=0.1)
 
 
+def test_outliers_are_counted_and_said():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 300)
+    y = np.sin(3 * x) + 0.05 * rng.standard_normal(300)
+    wild = rng.random(300) < 0.05
+    result = surefit.fit((x, y + 50 * wild), hidden=8, activation="tanh")
+    injected = int((result.problem.y > 20).sum())  # oracle: the training rows made wild
+    assert injected > 5 and any(note.startswith(f"{injected} of 240 training rows lie more than 6 times")
+                                and "outliers pull a least-squares fit" in note for note in result.notes)
+    assert not any("outliers" in note for note in surefit.fit((x, y), hidden=8, activation="tanh").notes)
+    assert not any("outliers" in note for note in surefit.fit(noisy_sine(0.0, seed=3), hidden=8, activation="tanh",
+                                                              holdout=0).notes)  # exact data: residuals of 1e-5
+
+
 def test_without_held_out_rows_the_training_error_names_the_limit():
     X, y = noisy_sine(0.05, seed=2, N=400)
     small = surefit.fit((X, y), hidden=1, activation="tanh", holdout=0)

@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from scipy.stats import median_abs_deviation
 from threadpoolctl import threadpool_limits
 
 from . import problem as problems
@@ -290,15 +291,15 @@ def noise_of(problem: problems.Problem, sse: float, N: int, gamma: float | None,
 
 def notes(problem: problems.Problem, the_plan: Plan, model: Model) -> tuple[str, ...]:
     """What the user should know beside the status: too few points, fewer candidates, a
-    network that swings far outside the data between its training points."""
+    network that swings far outside the data between its training points, outliers."""
     out = []
     N, P = len(problem.X), the_plan.net.n_params
     if the_plan.net.hidden and N < P and not the_plan.regularised:
         out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
                    f"through every point, so between them the fit says little; use more points or fewer units")
-    swing = between_points(problem, model)
-    if swing:
-        out.append(swing)
+    for warning in (between_points(problem, model), outliers(problem, model)):
+        if warning:
+            out.append(warning)
     if the_plan.note:
         out.append(the_plan.note)
     return tuple(out)
@@ -322,3 +323,27 @@ def between_points(problem: problems.Problem, model: Model) -> str:
         return (f"between the training points the network reaches {float(np.max(np.abs(pred))):.3g}, far outside "
                 f"the targets' range ({y_lo:.3g} to {y_hi:.3g}): do not trust it between them")
     return ""
+
+
+OUTLIER_FACTOR = 6.0  # Gaussian noise leaves 2e-9 of its rows this many standard deviations out: none in a million
+OUTLIER_SIZE = 0.01  # and so far from the network that they matter: over this share of the targets' spread
+
+
+def outliers(problem: problems.Problem, model: Model) -> str:
+    """Measured data: a warning where training rows lie more than OUTLIER_FACTOR times the
+    residuals' robust spread from the network (scipy's median absolute deviation, as a standard
+    deviation: unlike the RMS and the noise level, a few wild rows do not inflate it). Least
+    squares follows such rows: sin(3x) + 5% noise with 5% of its rows 50 too high was fitted by
+    a constant, "at the noise level" of 11.5, with nothing to say why."""
+    if not problem.measured:
+        return ""
+    residual = problem.y - model.predict(problem.X)
+    offset = np.abs(residual - np.median(residual))
+    far = (offset > OUTLIER_FACTOR * median_abs_deviation(residual, scale="normal")) & (
+        offset > OUTLIER_SIZE * np.std(problem.y))
+    if not far.any():
+        return ""
+    return (f"{int(far.sum()):,} of {len(residual):,} training rows lie more than {OUTLIER_FACTOR:g} times the "
+            f"residuals' typical size ({median_abs_deviation(residual, scale='normal'):.3g}) from the network, up to "
+            f"{float(offset.max()):.3g}: outliers pull a least-squares fit towards them (remove them if they are "
+            f"mistakes), or the network misses a feature there")
