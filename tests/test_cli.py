@@ -220,3 +220,23 @@ def test_every_subcommand_spells_the_csv_flag_the_same(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
     assert "--csv CSV" in capsys.readouterr().out
+
+
+def test_predict_writes_a_saved_model_s_predictions_beside_the_csv_in_its_dialect(tmp_path, capsys):
+    model = tmp_path / "abs.sft"
+    assert main(ABS_ARGS + ["--save", str(model), "--quiet"]) == 0
+    x = np.array([-987.5, -3.25, 0.0, 411.0])
+    rows = "".join(f"n{i};{v}\n".replace(".", ",") for i, v in enumerate(x))  # a Polish spreadsheet's CSV
+    (tmp_path / "new.csv").write_text("name;x\n" + rows)
+    assert main(["predict", str(model), "--csv", str(tmp_path / "new.csv")]) == 0
+    assert "predicted 4 rows from x" in capsys.readouterr().out
+    lines = (tmp_path / "new.predicted.csv").read_text().splitlines()
+    assert lines[0] == "x;prediction" and len(lines) == 5
+    got = np.array([[float(cell.replace(",", ".")) for cell in line.split(";")] for line in lines[1:]])
+    np.testing.assert_array_equal(got[:, 0], x)
+    np.testing.assert_array_equal(got[:, 1], store.load(model).predict(x))  # written at full precision
+    assert np.abs(got[:, 1] - np.abs(x)).max() < 5  # oracle: |x|; near 0 the kink is free between points 5 apart
+    assert main(["predict", str(model), "--csv", str(tmp_path / "new.csv"), "--out", str(tmp_path / "no" / "p.csv")]) == 2
+    (tmp_path / "other.csv").write_text("t,y\n1,2\n")
+    assert main(["predict", str(model), "--csv", str(tmp_path / "other.csv")]) == 2
+    assert "other.csv has no column 'x'; its columns are t, y" in capsys.readouterr().err

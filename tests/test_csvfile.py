@@ -135,3 +135,12 @@ def test_files_that_cannot_be_read_say_why(tmp_path, raw, message):
     path.write_bytes(raw)
     with pytest.raises(SurefitError, match=message):
         from_csv(path, "y")
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_what_is_written_reads_back_the_same(tmp_path, delimiter):
+    values = np.array([[0.1, -2.5e-17, 3.0], [1e300, np.pi, -0.0]])
+    csvfile.write(tmp_path / "out.csv", ["a", "b", "y"], values, delimiter)
+    table = csvfile.read(tmp_path / "out.csv", "y")
+    assert table.delimiter == delimiter and table.header == ["a", "b", "y"]
+    np.testing.assert_array_equal(table.numbers(["a", "b", "y"]), values)  # oracle: the numbers written, every bit

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import SurefitError
+from .files import atomic_path
 
 DELIMITERS = (",", ";", "\t")
 
@@ -149,6 +150,29 @@ def columns(path: Path, target: str, inputs: list[str] | None) -> tuple[np.ndarr
         if chosen or exc.column == target:
             raise
         raise SurefitError(f"{exc}; every column but the target is an input unless the inputs are chosen") from None
+
+
+def inputs(path: Path, names: tuple[str, ...]) -> tuple[np.ndarray, Table]:
+    """((rows, len(names)) the named columns' numbers, the table they came from): a saved model's
+    inputs, for its predictions (surefit predict)."""
+    table = read(path, names[0])
+    missing = [name for name in names if name not in table.header]
+    if missing:
+        raise SurefitError(f"{path} has no column {', '.join(map(repr, missing))}; the model's inputs are "
+                           f"{', '.join(names)}")
+    return table.numbers(list(names)), table
+
+
+def write(path: Path, names: list[str], values: np.ndarray, delimiter: str = ",") -> None:
+    """A CSV of the named columns (values (rows, len(names))), every number as Python writes it
+    (it reads back the same), all or nothing; with another delimiter than a comma, in decimal
+    commas, so that it opens in the spreadsheet that wrote the input."""
+    with atomic_path(path) as tmp, tmp.open("w", newline="") as f:
+        out = csv.writer(f, delimiter=delimiter, lineterminator="\n")
+        out.writerow(names)
+        for row in values.tolist():
+            cells = [repr(v) for v in row]
+            out.writerow(cells if delimiter == "," else [cell.replace(".", ",") for cell in cells])
 
 
 def check_columns(path: Path, header: list[str], inputs: list[str], target: str) -> None:

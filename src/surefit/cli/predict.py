@@ -1,0 +1,33 @@
+"""surefit predict: a saved model's predictions for the rows of a CSV, written as a CSV."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .. import csvfile
+from ..files import check_writable
+from ..store import load
+from .output import console
+
+
+def register(sub) -> None:
+    p = sub.add_parser("predict", help="a saved model's predictions for the rows of a CSV",
+                       description="Read the columns a model saved by `surefit fit --save` takes, by name, from "
+                                   "a CSV (any delimiter, decimal commas), and write them with a column "
+                                   "'prediction' in the model's target units, in the same dialect.")
+    p.add_argument("model", help="a model file written by surefit fit --save")
+    p.add_argument("--csv", required=True, help="CSV with a header row naming the model's inputs")
+    p.add_argument("--out", help="the CSV to write (default: beside --csv, NAME.predicted.csv)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    model = load(args.model)
+    path = Path(args.csv)
+    out = check_writable(args.out or path.with_name(f"{path.stem}.predicted.csv"))
+    X, table = csvfile.inputs(path, model.variables)
+    csvfile.write(out, [*model.variables, "prediction"], np.column_stack([X, model.predict(X)]), table.delimiter)
+    console.print(f"predicted {len(X):,} rows from {', '.join(model.variables)}")
+    console.print(f"wrote {out}")
+    return 0
