@@ -152,7 +152,7 @@ def columns(path: Path, target: str, inputs: list[str] | None) -> tuple[np.ndarr
         raise SurefitError(f"{exc}; every column but the target is an input unless the inputs are chosen") from None
 
 
-def inputs(path: Path, names: tuple[str, ...]) -> tuple[np.ndarray, Table]:
+def named_columns(path: Path, names: tuple[str, ...]) -> tuple[np.ndarray, Table]:
     """((rows, len(names)) the named columns' numbers, the table they came from): a saved model's
     inputs, for its predictions (surefit predict)."""
     table = read(path, names[0])

@@ -26,7 +26,7 @@ def run(args) -> int:
     model = load(args.model)
     path = Path(args.csv)
     out = check_writable(args.out or path.with_name(f"{path.stem}.predicted.csv"))
-    X, table = csvfile.inputs(path, model.variables)
+    X, table = csvfile.named_columns(path, model.variables)
     csvfile.write(out, [*model.variables, "prediction"], np.column_stack([X, model.predict(X)]), table.delimiter)
     console.print(f"predicted {len(X):,} rows from {', '.join(model.variables)}")
     console.print(f"wrote {out}")
