@@ -236,7 +236,8 @@ def test_predict_writes_a_saved_model_s_predictions_beside_the_csv_in_its_dialec
     np.testing.assert_array_equal(got[:, 0], x)
     np.testing.assert_array_equal(got[:, 1], store.load(model).predict(x))  # written at full precision
     assert np.abs(got[:, 1] - np.abs(x)).max() < 5  # oracle: |x|; near 0 the kink is free between points 5 apart
-    assert main(["predict", str(model), "--csv", str(tmp_path / "new.csv"), "--out", str(tmp_path / "no" / "p.csv")]) == 2
+    nowhere = str(tmp_path / "no" / "p.csv")
+    assert main(["predict", str(model), "--csv", str(tmp_path / "new.csv"), "--out", nowhere]) == 2
     (tmp_path / "other.csv").write_text("t,y\n1,2\n")
     assert main(["predict", str(model), "--csv", str(tmp_path / "other.csv")]) == 2
     assert "other.csv has no column 'x'; its columns are t, y" in capsys.readouterr().err

@@ -339,11 +339,11 @@ def outliers(problem: problems.Problem, model: Model) -> str:
         return ""
     residual = problem.y - model.predict(problem.X)
     offset = np.abs(residual - np.median(residual))
-    far = (offset > OUTLIER_FACTOR * median_abs_deviation(residual, scale="normal")) & (
-        offset > OUTLIER_SIZE * np.std(problem.y))
+    typical = median_abs_deviation(residual, scale="normal")
+    far = (offset > OUTLIER_FACTOR * typical) & (offset > OUTLIER_SIZE * np.std(problem.y))
     if not far.any():
         return ""
     return (f"{int(far.sum()):,} of {len(residual):,} training rows lie more than {OUTLIER_FACTOR:g} times the "
-            f"residuals' typical size ({median_abs_deviation(residual, scale='normal'):.3g}) from the network, up to "
-            f"{float(offset.max()):.3g}: outliers pull a least-squares fit towards them (remove them if they are "
-            f"mistakes), or the network misses a feature there")
+            f"residuals' typical size ({typical:.3g}) from the network, up to {float(offset.max()):.3g}: outliers "
+            f"pull a least-squares fit towards them (remove them if they are mistakes), or the network misses a "
+            f"feature there")

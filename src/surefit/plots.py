@@ -186,10 +186,10 @@ def _scatter(ax, result):
     each set). Measured data's training and held-out rows apart, as in _points, about the diagonal
     a band of +- the estimated noise level, where a fit at the noise leaves its points."""
     problem, sigma = result.problem, result.noise_level
-    held_out = problem.X_eval is not problem.X and not problem.evaluation.endswith("(the exact function)")
+    noisy = problem.measured and not problem.evaluation.endswith("(the exact function)")  # y_eval carries noise
     sets = [(problem.X, problem.y, "training points", dict(s=6, color="black", alpha=0.6))] if problem.measured else []
-    if held_out or not problem.measured:
-        what = "held-out points" if problem.measured else "held-out grid"
+    if problem.X_eval is not problem.X:
+        what = "held-out points" if noisy else "held-out grid"
         sets.append((problem.X_eval, problem.y_eval, what, dict(s=10, marker="x", color="tab:green")))
     lows, highs = [], []
     for X, y, what, style in sets:

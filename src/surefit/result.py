@@ -150,9 +150,10 @@ def noise_limit(result: FitResult) -> str:
     spread = float(np.std(problem.y_eval))
     explained = 1 - (rmse / spread) ** 2 if spread > 0 else 1.0  # R^2 where the error is measured
     if explained < EXPLAINED:
+        r2 = round(explained, 2) + 0.0  # + 0.0: no "-0.00"
         return (f"the {error} ({rmse:.3g}) is the target's own spread ({spread:.3g}){gamma}: the inputs explain almost "
-                f"none of its variance (R² {round(explained, 2) + 0.0:.2f}); as far as {rows} show, the target is noise around its "
-                f"mean ({np.mean(problem.y):.3g})")
+                f"none of its variance (R² {r2:.2f}); as far as {rows} show, the target is noise around its mean "
+                f"({np.mean(problem.y):.3g})")
     if margin >= BLIND:
         return (f"the {error} ({rmse:.3g}) is within {margin:.0%} of the estimated noise level ({sigma:.3g}){gamma}, "
                 f"as close as {rows} can tell: too few to show whether a larger network would help")
