@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..explanation import Explanation, ExplainSettings
+from .options import saved_model
 from .output import console, json_text, planned_outputs, table, write_outputs
 
 MAX_ROWS = 40  # longer lists of pieces or regions go to --json only
@@ -12,7 +13,7 @@ def register(sub) -> None:
                        description="Print the kinks and pieces (1 input), the linear regions "
                                    "(2 inputs) and, for one hidden layer, a formula of a saved "
                                    "relu or leaky_relu model, checked against its predictions.")
-    p.add_argument("model", help="a model written by surefit fit --save")
+    saved_model(p)
     p.add_argument("--domain", action="append",
                    help="LOW:HIGH for all inputs, or NAME=LOW:HIGH each (default: the training domain)")
     p.add_argument("--grid", type=int, default=ExplainSettings.grid,

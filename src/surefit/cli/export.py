@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..registry import FORMATS
+from .options import saved_model
 from .output import console
 
 
@@ -10,7 +11,7 @@ def register(sub) -> None:
                        description="Write a model saved by `surefit fit --save` as ONNX, a C99 .h/.c pair, "
                                    "or a standalone numpy module; the scaling is folded in, so the "
                                    "exported function takes and returns your own units.")
-    p.add_argument("model", help="a model file written by surefit fit --save")
+    saved_model(p)
     p.add_argument("--format", required=True,
                    help="; ".join(f"{name}: {FORMATS.help(name)}" for name in FORMATS.names))
     p.add_argument("--out", required=True,

@@ -68,3 +68,8 @@ def sweeps_from(args: argparse.Namespace, cls) -> dict[str, list]:
     """{field: [values to try]} for every sweepable flag given (each read by its field's reader)."""
     return {f.name: [_read(f, t) for t in getattr(args, f.name)]
             for f in fields(cls) if f.metadata["sweep"] and getattr(args, f.name, None) is not None}
+
+
+def saved_model(parser) -> None:
+    """The first argument of the commands that read a model saved by `surefit fit --save`."""
+    parser.add_argument("model", help="a model file written by surefit fit --save")

@@ -8,6 +8,7 @@ import numpy as np
 from .. import csvfile
 from ..files import check_writable
 from ..store import load
+from .options import saved_model
 from .output import console
 
 
@@ -16,7 +17,7 @@ def register(sub) -> None:
                        description="Read the columns a model saved by `surefit fit --save` takes, by name, from "
                                    "a CSV (any delimiter, decimal commas), and write them with a column "
                                    "'prediction' in the model's target units, in the same dialect.")
-    p.add_argument("model", help="a model file written by surefit fit --save")
+    saved_model(p)
     p.add_argument("--csv", required=True, help="CSV with a header row naming the model's inputs")
     p.add_argument("--out", help="the CSV to write (default: beside --csv, NAME.predicted.csv)")
     p.set_defaults(run=run)
