@@ -116,6 +116,14 @@ def test_csv_in_any_locale_reads_the_same_numbers(tmp_path, text):
     np.testing.assert_array_equal(p.y[order], np.array(Y)[np.argsort(X)])
 
 
+def test_a_trailing_delimiter_s_empty_column_is_no_input(tmp_path):
+    path = write(tmp_path, "x;y;\n1,5;2;\n2,5;3;\n")  # a spreadsheet's trailing semicolons
+    p = from_csv(path, "y", holdout=0)
+    assert p.variables == ("x",) and sorted(p.X[:, 0]) == [1.5, 2.5]
+    with pytest.raises(SurefitError, match="column 3 of .* has no name"):  # with values, it must be named
+        from_csv(write(tmp_path, "x;y;\n1;2;7\n2;3;\n"), "y")
+
+
 def test_a_column_not_chosen_that_is_not_a_number_says_how_to_leave_it_out(tmp_path):
     path = write(tmp_path, "date,x,y\n2026-12-01,1,2\n2026-12-02,3,4\n2026-12-03,5,7\n")
     with pytest.raises(SurefitError, match=r"line 2: date is not a number \('2026-12-01'\); every column but the "

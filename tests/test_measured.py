@@ -98,6 +98,8 @@ def test_a_target_that_is_all_noise_is_said_to_be_noise_around_its_mean():
     assert "explain almost none" not in surefit.fit(noisy_sine(0.3, seed=1, N=400), hidden=8, activation="tanh").limit
     problem = from_arrays(*noisy_sine(0.1), holdout=0.2, seed=0)  # a fit that cannot reach a signal under little noise
     assert "is above the estimated noise level" in limit_at(problem, np.std(problem.y_eval), sigma=0.1)
+    few = from_arrays(*noisy_sine(0.1, N=20), holdout=0, seed=0)  # too few rows to call anything noise
+    assert "as close as 20 training rows can tell" in limit_at(few, np.std(few.y), sigma=np.std(few.y))
 
 
 def test_outliers_are_counted_and_said():

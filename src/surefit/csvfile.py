@@ -42,6 +42,10 @@ class Table:
         except csv.Error as exc:
             raise SurefitError(f"cannot read {self.path}: {exc}") from None
 
+    def blank(self, column: int) -> bool:
+        """Whether every row's cell in this column is blank (a spreadsheet's trailing delimiter)."""
+        return all(column >= len(row) or not row[column].strip() for _, row in self.rows())
+
     def numbers(self, names: list[str]) -> np.ndarray:
         """(rows, len(names)) the named columns' cells as numbers. numpy's C reader takes a million
         rows of 4 columns in 0.7 s where Python's csv module and float() take 5 s; where it fails (a
@@ -134,12 +138,13 @@ def blank_comments(lines: list[str]) -> list[str]:
 
 def columns(path: Path, target: str, inputs: list[str] | None) -> tuple[np.ndarray, list[str]]:
     """((rows, inputs + 1) the inputs' and the target's numbers, the inputs' names): by default
-    every column but the target is an input."""
+    every column but the target is an input, but for columns with neither a name nor a value (a
+    spreadsheet writes them for a trailing delimiter, 'x;y;')."""
     target = target.strip()
     table = read(path, target)
     header = table.header
     chosen = [c.strip() for c in inputs] if inputs else None
-    inputs = chosen or [h for h in header if h != target]
+    inputs = chosen or [h for i, h in enumerate(header) if h != target and (h or not table.blank(i))]
     missing = [c for c in inputs if c not in header]
     if missing or not inputs:
         raise SurefitError(f"{path} has no input column{'s ' + ', '.join(missing) if missing else 's'}")

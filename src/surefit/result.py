@@ -132,8 +132,9 @@ def noise_limit(result: FitResult) -> str:
     8 tanh and 8 relu, 30 data seeds each, 50 rows (10 held out, a margin of 55%) said "at" on 55
     of 240 fits whose error against the truth was over the noise (a step 32, a triangle wave 14,
     sin(2x) with ReLU 8, sin(6x) 1); 100 rows (a margin of 39%) on 33, 200 rows on 6, 500 on none.
-    Where the inputs explain under EXPLAINED of the target's variance, that is the news: "at the noise
-    level ... more units will not help" alone would read as a good fit of a target that is all noise."""
+    Where the rows can tell and the inputs explain under EXPLAINED of the target's variance, that is
+    the news: "at the noise level ... more units will not help" alone would read as a good fit of a
+    target that is all noise (with 4 rows of a line, the evidence's constant is no such finding)."""
     sigma, rmse, problem = result.noise_level, result.metrics["rmse"], result.problem
     gamma = (f" ({result.effective_parameters:.1f} effective parameters of {result.n_params})"
              if result.effective_parameters is not None else "")
@@ -147,6 +148,9 @@ def noise_limit(result: FitResult) -> str:
         return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
                 f"a larger network or more steps may help")
     rows = f"{len(problem.y):,} training rows" if on_training else f"{len(problem.y_eval):,} held-out rows"
+    if margin >= BLIND:
+        return (f"the {error} ({rmse:.3g}) is within {margin:.0%} of the estimated noise level ({sigma:.3g}){gamma}, "
+                f"as close as {rows} can tell: too few to show whether a larger network would help")
     spread = float(np.std(problem.y_eval))
     explained = 1 - (rmse / spread) ** 2 if spread > 0 else 1.0  # R^2 where the error is measured
     if explained < EXPLAINED:
@@ -154,9 +158,6 @@ def noise_limit(result: FitResult) -> str:
         return (f"the {error} ({rmse:.3g}) is the target's own spread ({spread:.3g}){gamma}: the inputs explain almost "
                 f"none of its variance (R² {r2:.2f}); as far as {rows} show, the target is noise around its mean "
                 f"({np.mean(problem.y):.3g})")
-    if margin >= BLIND:
-        return (f"the {error} ({rmse:.3g}) is within {margin:.0%} of the estimated noise level ({sigma:.3g}){gamma}, "
-                f"as close as {rows} can tell: too few to show whether a larger network would help")
     return (f"the {error} ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}: the "
             f"network has captured what the data supports; more units will not help")
 
