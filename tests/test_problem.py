@@ -97,6 +97,12 @@ def test_unknown_sampling_is_refused():
         from_function("x", "0:1", sampling="sobol")
 
 
+@pytest.mark.parametrize("target", ["noisy.csv", " Data.TSV"])
+def test_a_file_name_for_an_expression_says_how_to_read_the_file(target):
+    with pytest.raises(SurefitError, match=r"names a file, not an expression: read it with surefit.from_csv\("):
+        from_function(target, "0:1")  # was "attribute is not allowed in 'noisy.csv'"
+
+
 def test_too_few_points_is_refused():
     with pytest.raises(SurefitError, match="at least 2 points"):
         from_function("x", "0:1", points=1)

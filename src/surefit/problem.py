@@ -23,6 +23,7 @@ Target = Union[str, Callable, Expression]
 EVAL_POINTS_1D = 10_008   # 10 007 intervals, a prime: no training grid shares a point but the edges
 EVAL_POINTS_ND = 40_000
 HOLDOUT = 0.2  # the share of measured data's rows kept out of training for the metrics, unless given
+DATA_FILES = (".csv", ".tsv", ".txt", ".dat")  # an expression never ends so (attributes are refused)
 SQUARABLE = 1e150  # values past this in size, or a column nowhere above 1 / SQUARABLE, square out of float64
 
 
@@ -156,6 +157,9 @@ def from_function(target: Target, domain=None, *, points: int | None = None,
     noise: the standard deviation of Gaussian noise added to the training targets (for
     experiments: the metrics stay against the exact function). check_size(points, inputs),
     if given, may refuse the problem's size before it is sampled."""
+    if isinstance(target, str) and target.strip().lower().endswith(DATA_FILES):
+        raise SurefitError(f"{target.strip()!r} names a file, not an expression: read it with surefit.from_csv("
+                           f"{target.strip()!r}, target) (on the command line: --csv FILE --target COLUMN)")
     if isinstance(target, str):
         target = Expression(target)
     if isinstance(target, Expression):
