@@ -231,8 +231,9 @@ def test_predict_writes_a_saved_model_s_predictions_beside_the_csv_in_its_dialec
     assert main(["predict", str(model), "--csv", str(tmp_path / "new.csv")]) == 0
     assert "predicted 4 rows from x" in capsys.readouterr().out
     lines = (tmp_path / "new.predicted.csv").read_text().splitlines()
-    assert lines[0] == "x;prediction" and len(lines) == 5
-    got = np.array([[float(cell.replace(",", ".")) for cell in line.split(";")] for line in lines[1:]])
+    assert lines[0] == "name;x;prediction" and len(lines) == 5  # the file as it was, a column added
+    assert [line.rsplit(";", 1)[0] for line in lines[1:]] == rows.splitlines()
+    got = np.array([[float(cell.replace(",", ".")) for cell in line.split(";")[1:]] for line in lines[1:]])
     np.testing.assert_array_equal(got[:, 0], x)
     np.testing.assert_array_equal(got[:, 1], store.load(model).predict(x))  # written at full precision
     assert np.abs(got[:, 1] - np.abs(x)).max() < 5  # oracle: |x|; near 0 the kink is free between points 5 apart

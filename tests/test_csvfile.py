@@ -145,10 +145,16 @@ def test_files_that_cannot_be_read_say_why(tmp_path, raw, message):
         from_csv(path, "y")
 
 
-@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
-def test_what_is_written_reads_back_the_same(tmp_path, delimiter):
-    values = np.array([[0.1, -2.5e-17, 3.0], [1e300, np.pi, -0.0]])
-    csvfile.write(tmp_path / "out.csv", ["a", "b", "y"], values, delimiter)
-    table = csvfile.read(tmp_path / "out.csv", "y")
-    assert table.delimiter == delimiter and table.header == ["a", "b", "y"]
-    np.testing.assert_array_equal(table.numbers(["a", "b", "y"]), values)  # oracle: the numbers written, every bit
+@pytest.mark.parametrize("text", [locale_file(",", "."), locale_file(";", ","), locale_file("\t", "."),
+                                  locale_file(",", ".", header="# x{d}y").replace("3.0", '"3.0"')])
+def test_a_column_added_reads_back_the_same_and_leaves_the_rest_as_it_was(tmp_path, text):
+    (tmp_path / "in.csv").write_text(text)
+    table = csvfile.read(tmp_path / "in.csv", "y")
+    values = np.array([0.1, -2.5e-17, 1e300])
+    csvfile.with_column(table, tmp_path / "out.csv", "z", values)
+    out = (tmp_path / "out.csv").read_text().splitlines()
+    assert [line[:len(old)] for line, old in zip(out, text.splitlines())] == text.splitlines()
+    again = csvfile.read(tmp_path / "out.csv", "z")
+    assert again.delimiter == table.delimiter
+    np.testing.assert_array_equal(again.numbers(["x", "y"]), table.numbers(["x", "y"]))
+    np.testing.assert_array_equal(again.numbers(["z"])[:, 0], values)  # oracle: the numbers written, every bit

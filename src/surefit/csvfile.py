@@ -168,16 +168,18 @@ def named_columns(path: Path, names: tuple[str, ...]) -> tuple[np.ndarray, Table
     return table.numbers(list(names)), table
 
 
-def write(path: Path, names: list[str], values: np.ndarray, delimiter: str = ",") -> None:
-    """A CSV of the named columns (values (rows, len(names))), every number as Python writes it
-    (it reads back the same), all or nothing; with another delimiter than a comma, in decimal
-    commas, so that it opens in the spreadsheet that wrote the input."""
+def with_column(table: Table, path: Path, name: str, values: np.ndarray) -> None:
+    """Write the table's file to path with a column `name` of values (rows,) added to the header
+    and to each row, every other cell as it was (dates, notes, quotes), all or nothing; the numbers
+    as Python writes them (they read back the same), in the file's own dialect (decimal commas
+    where cells are not between commas), so that it opens in the spreadsheet that wrote it."""
+    rows = [line for line in table.lines[table.at + 1:] if line.strip()]
+    cells = [repr(v) for v in values.tolist()]
+    if table.delimiter != ",":
+        cells = [cell.replace(".", ",") for cell in cells]
     with atomic_path(path) as tmp, tmp.open("w", newline="") as f:
-        out = csv.writer(f, delimiter=delimiter, lineterminator="\n")
-        out.writerow(names)
-        for row in values.tolist():
-            cells = [repr(v) for v in row]
-            out.writerow(cells if delimiter == "," else [cell.replace(".", ",") for cell in cells])
+        f.write(f"{table.lines[table.at]}{table.delimiter}{name}\n")
+        f.writelines(f"{row}{table.delimiter}{cell}\n" for row, cell in zip(rows, cells, strict=True))
 
 
 def check_columns(path: Path, header: list[str], inputs: list[str], target: str) -> None:

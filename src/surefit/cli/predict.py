@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from .. import csvfile
 from ..files import check_writable
 from ..progress import status
@@ -16,8 +14,8 @@ from .output import console, progress_wanted
 def register(sub) -> None:
     p = sub.add_parser("predict", help="a saved model's predictions for the rows of a CSV",
                        description="Read the columns a model saved by `surefit fit --save` takes, by name, from "
-                                   "a CSV (any delimiter, decimal commas), and write them with a column "
-                                   "'prediction' in the model's target units, in the same dialect.")
+                                   "a CSV (any delimiter, decimal commas), and write the CSV again with a column "
+                                   "'prediction' in the model's target units added, in the same dialect.")
     saved_model(p)
     p.add_argument("--csv", required=True, help="CSV with a header row naming the model's inputs")
     p.add_argument("--out", help="the CSV to write (default: beside --csv, NAME.predicted.csv)")
@@ -32,7 +30,7 @@ def run(args) -> int:
     with status(f"reading {path}", progress_wanted(args)):  # a million rows: 1.5 s, and 3 s to write
         X, table = csvfile.named_columns(path, model.variables)
     with status(f"predicting {len(X):,} rows and writing {out}", progress_wanted(args)):
-        csvfile.write(out, [*model.variables, "prediction"], np.column_stack([X, model.predict(X)]), table.delimiter)
+        csvfile.with_column(table, out, "prediction", model.predict(X))
     console.print(f"predicted {len(X):,} rows from {', '.join(model.variables)}")
     console.print(f"wrote {out}")
     return 0
