@@ -229,7 +229,7 @@ def test_predict_writes_a_saved_model_s_predictions_beside_the_csv_in_its_dialec
     rows = "".join(f"n{i};{v}\n".replace(".", ",") for i, v in enumerate(x))  # a Polish spreadsheet's CSV
     (tmp_path / "new.csv").write_text("name;x\n" + rows)
     assert main(["predict", str(model), "--csv", str(tmp_path / "new.csv")]) == 0
-    assert "predicted 4 rows from x" in capsys.readouterr().out
+    assert "predicted 4 rows from x\nwrote" in capsys.readouterr().out  # every row inside the domain: no more
     lines = (tmp_path / "new.predicted.csv").read_text().splitlines()
     assert lines[0] == "name;x;prediction" and len(lines) == 5  # the file as it was, a column added
     assert [line.rsplit(";", 1)[0] for line in lines[1:]] == rows.splitlines()
@@ -237,6 +237,10 @@ def test_predict_writes_a_saved_model_s_predictions_beside_the_csv_in_its_dialec
     np.testing.assert_array_equal(got[:, 0], x)
     np.testing.assert_array_equal(got[:, 1], store.load(model).predict(x))  # written at full precision
     assert np.abs(got[:, 1] - np.abs(x)).max() < 5  # oracle: |x|; near 0 the kink is free between points 5 apart
+    (tmp_path / "far.csv").write_text("x\n0\n1500\n-2000\n")
+    assert main(["predict", str(model), "--csv", str(tmp_path / "far.csv")]) == 0
+    assert ("2 of 3 rows lie outside the inputs the model was fitted on (x from -1000 to 1000): its predictions "
+            "there extrapolate") in " ".join(capsys.readouterr().out.split())
     nowhere = str(tmp_path / "no" / "p.csv")
     assert main(["predict", str(model), "--csv", str(tmp_path / "new.csv"), "--out", nowhere]) == 2
     (tmp_path / "other.csv").write_text("t,y\n1,2\n")

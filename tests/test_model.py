@@ -84,3 +84,12 @@ def test_one_input_accepts_a_flat_array():
 def test_wrong_number_of_columns_is_refused():
     with pytest.raises(SurefitError, match="takes 2 input column"):
         random_model("relu").predict(np.zeros((4, 3)))
+
+
+def test_rows_outside_the_fitted_inputs_are_counted_and_the_inputs_named():
+    net = NetSettings(2, (3,), "tanh")
+    model = Model.from_theta(net, np.zeros(net.n_params), Scaler((0.0, 10.0), (1.0, 5.0)), Scaler((0.0,), (1.0,)),
+                             ("a", "b"))  # fitted on a in [-1, 1], b in [5, 15]
+    assert model.extrapolation(np.array([[-1.0, 5.0], [1.0, 15.0], [0.3, 9.0]])) == ""  # the edges are inside
+    said = model.extrapolation(np.array([[0.0, 15.5], [0.0, 4.0], [0.5, 10.0]]))
+    assert said.startswith("2 of 3 rows lie outside the inputs the model was fitted on (b from 5 to 15)")

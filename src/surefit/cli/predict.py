@@ -32,5 +32,8 @@ def run(args) -> int:
     with status(f"predicting {len(X):,} rows and writing {out}", progress_wanted(args)):
         csvfile.with_column(table, out, "prediction", model.predict(X))
     console.print(f"predicted {len(X):,} rows from {', '.join(model.variables)}")
+    beyond = model.extrapolation(X)
+    if beyond:
+        console.print(beyond)
     console.print(f"wrote {out}")
     return 0
