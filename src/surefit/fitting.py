@@ -241,7 +241,7 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, o
     theta = the_plan.trainer.solution(state)
     losses = torch.nan_to_num(data.losses(theta), nan=float("inf")).view(G, K)
     picks = torch.nan_to_num(the_plan.trainer.scores(state, data), nan=float("inf")).view(G, K)
-    revived, plain = find(state, "revived"), find(state, "gamma")
+    revived, plain, penalised = find(state, "revived"), find(state, "gamma"), find(state, "penalty")
     results = []
     for g, seed in enumerate(seeds):
         best = g * K + int(picks[g].argmin())
@@ -255,6 +255,7 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, o
             trainers=the_plan.trainer.labels, target=problem.description, history=history.per_group[g],
             problem=problem, notes=notes(problem, the_plan, model), candidate_errors=tuple(losses[g].sqrt().tolist()),
             effective_parameters=gamma,
+            penalty=penalised.penalty[best].numpy().copy() if penalised is not None and problem.measured else None,
             noise_level=noise_of(problem, float(losses[g, best - g * K]) * len(data.y), len(data.y), gamma,
                                  y_scaler.scale[0])))
     return results, theta

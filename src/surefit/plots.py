@@ -117,7 +117,7 @@ def _curves(top, bottom, result):
 def _points(top, bottom, result):
     """Measured data: training and held-out points as points (at most SHOWN_POINTS of each), the
     network as a line on a dense grid, drawn over them, with a band of +- the estimated noise
-    level, and the residuals against the input."""
+    level and, darker, its error bars (FitResult.error_bars), and the residuals against the input."""
     problem, sigma = result.problem, result.noise_level
     x_train, x_eval = problem.X[:, 0], problem.X_eval[:, 0]
     exact = problem.evaluation.endswith("(the exact function)")
@@ -127,6 +127,10 @@ def _points(top, bottom, result):
     line = result.predict(grid)
     top.fill_between(grid, line - sigma, line + sigma, color="tab:red", alpha=0.15, lw=0, zorder=4,
                      label=f"network +- noise level ({sigma:.3g})")
+    if result.penalty is not None and sigma > 0:
+        bars = 2 * result.error_bars(grid)
+        top.fill_between(grid, line - bars, line + bars, color="tab:red", alpha=0.3, lw=0, zorder=4,
+                         label="network +- 2 sd of its own (error bars)")
     top.plot(grid, line, color="tab:red", lw=1.5, zorder=5, label="network")
     top.scatter(x_train[train], problem.y[train], s=6, color="black", alpha=0.6, zorder=3,
                 label=_points_label("training points", len(x_train)))

@@ -363,6 +363,11 @@ class PenalisedState(State):
     weights: torch.Tensor = field(repr=False)  # (K, P) each parameter's share of it (Ridge.weights)
     gamma: torch.Tensor = field(repr=False)  # (K,) effective number of parameters (only if the ridge adapts)
 
+    @property
+    def penalty(self) -> torch.Tensor:
+        """(K, P) each parameter's penalty: the ridge (K,) times its share."""
+        return self.ridge[:, None] * self.weights
+
 
 class Penalised(Trainer):
     """Base of trainers that minimise the penalised objective: they carry a `ridge` (a Ridge) and
@@ -380,8 +385,8 @@ class Penalised(Trainer):
 
     @staticmethod
     def penalty(state: PenalisedState) -> torch.Tensor:
-        """(K, P) each parameter's penalty: the ridge (K,) times its share."""
-        return state.ridge[:, None] * state.weights
+        """(K, P) each parameter's penalty (PenalisedState.penalty)."""
+        return state.penalty
 
     def scores(self, state: PenalisedState, data: Data) -> torch.Tensor:
         """With the ridge chosen by the evidence, the candidate with the most evidence wins: the

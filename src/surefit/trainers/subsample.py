@@ -59,6 +59,16 @@ class SubsampleState:
         return gamma
 
     @property
+    def penalty(self) -> torch.Tensor:
+        """(K, P) each parameter's penalty, as gamma: the refined candidates' from all rows."""
+        penalty = self._of_all("penalty").penalty
+        if not self.refining:
+            return penalty
+        penalty = penalty.clone()
+        penalty[self.picked] = find(self.inner, "penalty").penalty
+        return penalty
+
+    @property
     def step(self) -> int:
         return self.inner.step + (self.sampled.step if self.refining else 0)
 

@@ -1,0 +1,47 @@
+"""Error bars of a network fitted to measured data: how far its prediction may be from the truth.
+
+MacKay (1992, "A practical Bayesian framework for backpropagation networks", section 3): under
+the Bayesian regularisation that chose the penalty, the weights' posterior is, to second
+order about the fit theta, Gaussian with precision A = (J^T J + diag(penalty)) / sigma^2 (J the
+network's Jacobian on the training rows, the penalty each parameter's ridge, sigma the noise
+level, all in scaled units: Gauss-Newton's curvature, as the trainers take it). A prediction
+f(x) then has the variance g^T A^-1 g, g = df(x)/dtheta: small where the data pin the network
+down, larger between far-apart rows and beyond them. New measurements at x scatter by
+sigma^2 more. Measured (/tmp/s30/bars.py, the noisy benchmark's data, 4-6 data seeds): the share of a
+dense grid where the truth lies within 2 standard deviations of the fit, median: sin(2x) at 10% /
+30% noise, 8 tanh, 0.95 / 0.97; sin(6x) at 10% 0.91; a triangle wave at 10%, 8 relu, 0.98; a step
+at 30%, 8 tanh, 0.99; 64,64 tanh on sin(2x) at 10% 0.94, 64,64 relu at 30% 0.84.
+Written here because no kept library linearises a torch network's posterior.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .nets import jacobian
+
+CURVATURE_ROWS = 2000  # rows J^T J is summed over, scaled to all N: a sum over many rows, it needs no more
+JITTER = 1e-12  # of A's largest diagonal entry, added where no penalty holds a direction (an unpenalised fit)
+
+
+def posterior_factor(net, theta: np.ndarray, X: np.ndarray, penalty: np.ndarray) -> torch.Tensor:
+    """(P, P) the Cholesky factor of J^T J + diag(penalty) at theta (P,) over the scaled training
+    inputs X (N, d): the posterior precision times sigma^2."""
+    rows = slice(None) if len(X) <= CURVATURE_ROWS else np.linspace(0, len(X) - 1, CURVATURE_ROWS).astype(int)
+    theta_t = torch.as_tensor(theta, dtype=torch.float64)[None]
+    J = jacobian(net, theta_t, torch.as_tensor(X[rows], dtype=torch.float64))[0]  # (n, P)
+    A = J.T @ J * (len(X) / J.shape[0]) + torch.diag(torch.as_tensor(penalty, dtype=torch.float64))
+    A += JITTER * A.diagonal().max() * torch.eye(len(A), dtype=A.dtype)
+    return torch.linalg.cholesky(A)
+
+
+def prediction_sd(net, theta: np.ndarray, factor: torch.Tensor, sigma: float, X: np.ndarray) -> np.ndarray:
+    """(n,) the standard deviation of the network's prediction at the scaled inputs X (n, d), in
+    scaled units: sigma * sqrt(g^T (J^T J + diag(penalty))^-1 g)."""
+    theta_t = torch.as_tensor(theta, dtype=torch.float64)[None]
+    out = []
+    for start in range(0, len(X), CURVATURE_ROWS):  # (CURVATURE_ROWS, P) Jacobians at a time
+        G = jacobian(net, theta_t, torch.as_tensor(X[start:start + CURVATURE_ROWS], dtype=torch.float64))[0]
+        half = torch.linalg.solve_triangular(factor, G.T, upper=False)  # (P, n): L^-1 g
+        out.append(sigma * half.pow(2).sum(0).sqrt().numpy())
+    return np.concatenate(out) if out else np.zeros(0)
