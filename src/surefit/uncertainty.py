@@ -18,10 +18,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .errors import SurefitError
 from .nets import jacobian
 
 CURVATURE_ROWS = 2000  # rows J^T J is summed over, scaled to all N: a sum over many rows, it needs no more
-JITTER = 1e-12  # of A's largest diagonal entry, added where no penalty holds a direction (an unpenalised fit)
+JITTERS = (1e-12, 1e-9, 1e-6)  # of A's largest diagonal entry, added in turn until A factors: where no penalty
+# holds a direction (an unpenalised fit with more weights than rows) A is singular, and those directions' error bars
+# are as large as the jitter leaves them: nothing pins them down
 
 
 def posterior_factor(net, theta: np.ndarray, X: np.ndarray, penalty: np.ndarray) -> torch.Tensor:
@@ -31,8 +34,12 @@ def posterior_factor(net, theta: np.ndarray, X: np.ndarray, penalty: np.ndarray)
     theta_t = torch.as_tensor(theta, dtype=torch.float64)[None]
     J = jacobian(net, theta_t, torch.as_tensor(X[rows], dtype=torch.float64))[0]  # (n, P)
     A = J.T @ J * (len(X) / J.shape[0]) + torch.diag(torch.as_tensor(penalty, dtype=torch.float64))
-    A += JITTER * A.diagonal().max() * torch.eye(len(A), dtype=A.dtype)
-    return torch.linalg.cholesky(A)
+    eye = A.diagonal().max() * torch.eye(len(A), dtype=A.dtype)
+    for jitter in JITTERS:
+        factor, info = torch.linalg.cholesky_ex(A + jitter * eye)
+        if info == 0:
+            return factor
+    raise SurefitError("the curvature of this fit's weights is not positive even with a jitter: no error bars")
 
 
 def prediction_sd(net, theta: np.ndarray, factor: torch.Tensor, sigma: float, X: np.ndarray) -> np.ndarray:
