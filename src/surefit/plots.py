@@ -128,9 +128,13 @@ def _points(top, bottom, result):
     top.fill_between(grid, line - sigma, line + sigma, color="tab:red", alpha=0.15, lw=0, zorder=4,
                      label=f"network +- noise level ({sigma:.3g})")
     if result.penalty is not None and sigma > 0:
+        # cut at 3 noise levels: where nothing pins the weights down (no penalty, more weights than rows) they are
+        # thousands, and would scale the axes away from the data
         bars = 2 * result.error_bars(grid)
+        cut = " (cut at 3 noise levels)" if (bars > 3 * sigma).any() else ""
+        bars = np.minimum(bars, 3 * sigma)
         top.fill_between(grid, line - bars, line + bars, color="tab:red", alpha=0.3, lw=0, zorder=4,
-                         label="network +- 2 sd of its own (error bars)")
+                         label=f"network +- 2 sd of its own (error bars){cut}")
     top.plot(grid, line, color="tab:red", lw=1.5, zorder=5, label="network")
     top.scatter(x_train[train], problem.y[train], s=6, color="black", alpha=0.6, zorder=3,
                 label=_points_label("training points", len(x_train)))
