@@ -48,25 +48,18 @@ class SubsampleState:
         loss[self.picked] = self.inner.loss
         return loss
 
-    @property
-    def gamma(self) -> torch.Tensor:
-        """(K,) effective parameters, where the trainer counts them: the refined candidates' from all rows."""
-        gamma = self._of_all("gamma").gamma
-        if not self.refining:
-            return gamma
-        gamma = gamma.clone()
-        gamma[self.picked] = find(self.inner, "gamma").gamma
-        return gamma
+    # (K,) effective parameters and (K, P) each parameter's penalty, where the trainer keeps them
+    gamma = property(lambda self: self._merged("gamma"))
+    penalty = property(lambda self: self._merged("penalty"))
 
-    @property
-    def penalty(self) -> torch.Tensor:
-        """(K, P) each parameter's penalty, as gamma: the refined candidates' from all rows."""
-        penalty = self._of_all("penalty").penalty
+    def _merged(self, name: str) -> torch.Tensor:
+        """Every candidate's `name`: the refined candidates' from all rows, the others' as the subsample left them."""
+        value = getattr(self._of_all(name), name)
         if not self.refining:
-            return penalty
-        penalty = penalty.clone()
-        penalty[self.picked] = find(self.inner, "penalty").penalty
-        return penalty
+            return value
+        value = value.clone()
+        value[self.picked] = getattr(find(self.inner, name), name)
+        return value
 
     @property
     def step(self) -> int:
