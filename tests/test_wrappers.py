@@ -70,7 +70,7 @@ def test_revival_clears_lbfgs_curvature_pairs_of_the_revived_candidates_only():
     assert state.revived.tolist() == [2]
     assert all(bool((s[0] == 0).all()) and bool((y[0] == 0).all()) for s, y in zip(state.inner.s, state.inner.y))
     assert all(bool((s[1] != 0).any()) for s in state.inner.s)  # the live candidate keeps its memory
-    _, grad = value_and_grad(data, state.theta.detach(), trainer.inner.penalty(state.inner))
+    _, grad = value_and_grad(data, state.theta.detach(), state.inner.penalty)
     torch.testing.assert_close(state.inner.grad, grad, rtol=0, atol=0)  # the gradient where it now is
 
 

@@ -40,7 +40,7 @@ class LBFGS(Penalised):
                           interval=self.refresh, next_refresh=self.refresh)
 
     def step(self, state: LBFGSState, data: Data) -> LBFGSState:
-        theta, loss, g, penalty = state.theta, state.loss, state.grad, self.penalty(state)
+        theta, loss, g, penalty = state.theta, state.loss, state.grad, state.penalty
         d = -two_loop(g, state.s, state.y)
         uphill = (d * g).sum(-1) >= 0
         d = torch.where(uphill.unsqueeze(-1), -g, d)  # fall back to steepest descent
@@ -93,13 +93,13 @@ class LBFGS(Penalised):
     def carry(self, state: LBFGSState, source, picked: torch.Tensor, data: Data) -> LBFGSState:
         """As Penalised.carry, with the gradient taken afresh under the carried penalty."""
         state = super().carry(state, source, picked, data)
-        _, state.grad = value_and_grad(data, state.theta, self.penalty(state))
+        _, state.grad = value_and_grad(data, state.theta, state.penalty)
         return state
 
     def forget(self, state: LBFGSState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> LBFGSState:
         """The changed rows lose their curvature pairs (a zero pair is skipped) and get their gradient afresh."""
         keep = (~which).unsqueeze(-1).to(theta.dtype)
-        _, grad = value_and_grad(data, theta, self.penalty(state))
+        _, grad = value_and_grad(data, theta, state.penalty)
         state.theta, state.grad = theta, torch.where(which.unsqueeze(-1), grad, state.grad)
         state.s, state.y = [s * keep for s in state.s], [y * keep for y in state.y]
         return state

@@ -58,7 +58,7 @@ class LevenbergMarquardt(Penalised):
         return LMState(damping=torch.full_like(fields["loss"], self.damping), **fields)
 
     def step(self, state: LMState, data: Data) -> LMState:
-        theta, lam, penalty = state.theta, state.damping, self.penalty(state)
+        theta, lam, penalty = state.theta, state.damping, state.penalty
         hidden = data.net.n_params - (data.net.widths[-2] + 1)  # theta[:, :hidden] is nonlinear
         at_once = self.at_once(len(data.y), theta)
         if at_once:
@@ -92,7 +92,7 @@ class LevenbergMarquardt(Penalised):
     def direction(self, state: LMState, data: Data, hidden: int, at_once: bool, penalty: torch.Tensor):
         """(the damped Gauss-Newton step (K, hidden), whether it was solved (K,), the linearised
         network if the ridge adapts, else None), from Kaufman's A formed and factored; penalty
-        (K, P) each parameter's ridge (Penalised.penalty)."""
+        (K, P) each parameter's ridge (PenalisedState.penalty)."""
         weights = state.weights if self.ridge.adapts else None
         p = self.ridge.columns(data.net)
         if at_once:

@@ -383,11 +383,6 @@ class Penalised(Trainer):
         return dict(theta=theta, loss=objective(data, theta, penalty), ridge=ridge, weights=weights,
                     gamma=torch.full_like(ridge, float(data.net.n_params)))
 
-    @staticmethod
-    def penalty(state: PenalisedState) -> torch.Tensor:
-        """(K, P) each parameter's penalty (PenalisedState.penalty)."""
-        return state.penalty
-
     def scores(self, state: PenalisedState, data: Data) -> torch.Tensor:
         """With the ridge chosen by the evidence, the candidate with the most evidence wins: the
         training error alone would pick the one that fits the noise best."""
@@ -410,7 +405,7 @@ class Penalised(Trainer):
             return state
         state.ridge, state.weights = source.ridge[picked].clone(), source.weights[picked].clone()
         state.gamma = source.gamma[picked].clone()
-        penalty = self.penalty(state)
+        penalty = state.penalty
         state.theta = solve_output(data.net, state.theta, data.X, data.y, penalty)
         state.loss = objective(data, state.theta, penalty)
         state.best = None  # progress counts from the objective under the carried penalty
@@ -424,7 +419,7 @@ class Penalised(Trainer):
         state.ridge = torch.where(ok, ridge, state.ridge)
         state.gamma = torch.where(ok, gamma, state.gamma)
         state.weights = torch.where(ok.unsqueeze(-1), weights, state.weights)
-        penalty = self.penalty(state)
+        penalty = state.penalty
         theta = solve_output(data.net, state.theta, data.X, data.y, penalty)
         state.theta = torch.where(ok.unsqueeze(-1), theta, state.theta)
         state.loss = torch.where(ok, objective(data, state.theta, penalty), state.loss)

@@ -54,7 +54,7 @@ class WideLevenbergMarquardt(Penalised):
         L, info = torch.linalg.cholesky_ex(JJ + c[:, None, None] * eye)
         u = torch.cholesky_solve((J @ g.unsqueeze(-1)), L)  # (K, N, 1)
         delta = -(g - (J.transpose(1, 2) @ u).squeeze(-1)) / c[:, None] / root
-        penalty = self.penalty(state)
+        penalty = state.penalty
         trial = solve_output(data.net, theta + torch.nan_to_num(delta), data.X, data.y, penalty)
         trial_loss = objective(data, trial, penalty)
         ok = state.active & (info == 0) & torch.isfinite(trial_loss) & (trial_loss < state.loss)
