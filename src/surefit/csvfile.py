@@ -42,9 +42,19 @@ class Table:
         except csv.Error as exc:
             raise SurefitError(f"cannot read {self.path}: {exc}") from None
 
-    def blank(self, column: int) -> bool:
-        """Whether every row's cell in this column is blank (a spreadsheet's trailing delimiter)."""
-        return all(column >= len(row) or not row[column].strip() for _, row in self.rows())
+    @property
+    def decimal_comma(self) -> bool:
+        """Whether a comma in a number is its decimal point: where cells are not between commas."""
+        return self.delimiter != ","
+
+    def inputs_but(self, target: str) -> list[str]:
+        """The default inputs: every column but the target, and but columns with neither a name nor
+        a value in any row (a spreadsheet writes them for a trailing delimiter, 'x;y;'), found in one
+        pass over the rows, made only where a column is unnamed."""
+        empty = {i for i, name in enumerate(self.header) if not name}
+        for _, row in self.rows() if empty else ():
+            empty -= {i for i in empty if i < len(row) and row[i].strip()}
+        return [name for i, name in enumerate(self.header) if name != target and i not in empty]
 
     def numbers(self, names: list[str]) -> np.ndarray:
         """(rows, len(names)) the named columns' cells as numbers. numpy's C reader takes a million
@@ -54,7 +64,7 @@ class Table:
         to name the line and the cell."""
         columns = [self.header.index(name) for name in names]
         text = self.lines[self.at + 1:]
-        if self.delimiter != ",":
+        if self.decimal_comma:
             text = [line.replace(",", ".") for line in text]
         try:
             with warnings.catch_warnings():
@@ -77,7 +87,7 @@ class Table:
 
     def number(self, line: int, column: str, cell: str) -> float:
         try:
-            value = float(cell.replace(",", ".") if self.delimiter != "," else cell)
+            value = float(cell.replace(",", ".") if self.decimal_comma else cell)
         except ValueError:
             what = "missing" if not cell else f"not a number ({cell!r})"
             raise NotANumber(f"{self.path} line {line}: {column} is {what}", column) from None
@@ -138,13 +148,12 @@ def blank_comments(lines: list[str]) -> list[str]:
 
 def columns(path: Path, target: str, inputs: list[str] | None) -> tuple[np.ndarray, list[str]]:
     """((rows, inputs + 1) the inputs' and the target's numbers, the inputs' names): by default
-    every column but the target is an input, but for columns with neither a name nor a value (a
-    spreadsheet writes them for a trailing delimiter, 'x;y;')."""
+    every column but the target is an input (Table.inputs_but)."""
     target = target.strip()
     table = read(path, target)
     header = table.header
     chosen = [c.strip() for c in inputs] if inputs else None
-    inputs = chosen or [h for i, h in enumerate(header) if h != target and (h or not table.blank(i))]
+    inputs = chosen or table.inputs_but(target)
     missing = [c for c in inputs if c not in header]
     if missing or not inputs:
         raise SurefitError(f"{path} has no input column{'s ' + ', '.join(missing) if missing else 's'}")
@@ -175,7 +184,7 @@ def with_column(table: Table, path: Path, name: str, values: np.ndarray) -> None
     where cells are not between commas), so that it opens in the spreadsheet that wrote it."""
     rows = [line for line in table.lines[table.at + 1:] if line.strip()]
     cells = [repr(v) for v in values.tolist()]
-    if table.delimiter != ",":
+    if table.decimal_comma:
         cells = [cell.replace(".", ",") for cell in cells]
     with atomic_path(path) as tmp, tmp.open("w", newline="") as f:
         f.write(f"{table.lines[table.at]}{table.delimiter}{name}\n")
