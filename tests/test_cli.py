@@ -246,3 +246,24 @@ def test_predict_writes_a_saved_model_s_predictions_beside_the_csv_in_its_dialec
     (tmp_path / "other.csv").write_text("t,y\n1,2\n")
     assert main(["predict", str(model), "--csv", str(tmp_path / "other.csv")]) == 2
     assert "other.csv has no column 'x'; its columns are t, y" in capsys.readouterr().err
+
+
+def test_predict_adds_error_bars_for_a_model_of_measured_data(tmp_path, capsys):
+    x = np.random.default_rng(0).uniform(-3, 3, 150)
+    y = np.sin(2 * x) + np.random.default_rng(1).normal(0, 0.1, 150)
+    np.savetxt(tmp_path / "data.csv", np.c_[x, y], delimiter=",", header="x,y", comments="")
+    model = tmp_path / "m.sft"
+    assert main(["fit", "--csv", str(tmp_path / "data.csv"), "--target", "y", "--hidden", "4", "--activation", "tanh",
+                 "--max-steps", "30", "--save", str(model), "--quiet"]) == 0
+    (tmp_path / "new.csv").write_text("x,prediction\n0,7\n2.5,7\n6,7\n")  # predicted before: its column stays
+    capsys.readouterr()
+    assert main(["predict", str(model), "--csv", str(tmp_path / "new.csv"), "--quiet"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    loaded = store.load(model)
+    assert f"new measurements scatter by the noise level, {loaded.noise_level:.3g}, more" in said
+    lines = (tmp_path / "new.predicted.csv").read_text().splitlines()
+    assert lines[0] == "x,prediction,prediction_2,prediction_sd"
+    got = np.array([[float(c) for c in line.split(",")] for line in lines[1:]])
+    np.testing.assert_array_equal(got[:, 2], loaded.predict(got[:, 0]))
+    np.testing.assert_array_equal(got[:, 3], loaded.error_bars(got[:, 0]))
+    assert 0 < got[0, 3] < 0.1 and got[2, 3] > 5 * got[0, 3]  # within the data about the noise / sqrt(N); beyond, wide

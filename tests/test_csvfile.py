@@ -151,7 +151,7 @@ def test_a_column_added_reads_back_the_same_and_leaves_the_rest_as_it_was(tmp_pa
     (tmp_path / "in.csv").write_text(text)
     table = csvfile.read(tmp_path / "in.csv", "y")
     values = np.array([0.1, -2.5e-17, 1e300])
-    csvfile.with_column(table, tmp_path / "out.csv", "z", values)
+    csvfile.with_columns(table, tmp_path / "out.csv", {"z": values})
     out = (tmp_path / "out.csv").read_text().splitlines()
     assert [line[:len(old)] for line, old in zip(out, text.splitlines())] == text.splitlines()
     again = csvfile.read(tmp_path / "out.csv", "z")

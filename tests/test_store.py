@@ -155,3 +155,47 @@ def test_a_tampered_file_is_refused_when_loaded(result, tmp_path, changes, messa
     with pytest.raises(SurefitError, match=f"is not a usable surefit model: .*{message}"):
         store.load(tampered(result, tmp_path, **changes))
     assert store.load(tampered(result, tmp_path)).net == result.model.net  # the untampered file loads
+
+
+@pytest.fixture(scope="module")
+def measured():
+    """A fit of noisy measurements: its model keeps what its error bars need."""
+    x = np.random.default_rng(1).uniform(-3, 3, 150)
+    y = np.sin(2 * x) + np.random.default_rng(2).normal(0, 0.1, 150)
+    return surefit.fit((x, y), hidden=4, activation="tanh", holdout=0, max_steps=30)
+
+
+def test_a_model_of_measured_data_keeps_its_error_bars(measured, tmp_path):
+    model = store.load(store.save(measured, tmp_path / "m.sft"))
+    grid = np.linspace(-4, 4, 50)
+    np.testing.assert_array_equal(model.error_bars(grid), measured.error_bars(grid))  # the same numbers, every bit
+    assert model.noise_level == pytest.approx(measured.noise_level, rel=1e-12)
+    assert model.posterior.rows == 150 and model.posterior.inputs.shape == (150, 1)
+
+
+def test_a_formula_s_model_keeps_none(result, tmp_path):
+    assert store.load(store.save(result, tmp_path / "m.sft")).posterior is None
+
+
+@pytest.mark.parametrize("change,message", [
+    (dict(penalty=np.full(3, 1.0)), r"penalties \(shape \(3,\)\) do not match its 13 weights"),
+    (dict(penalty="negative"), "penalties finite and not negative"),
+    (dict(inputs=np.zeros((5, 2))), r"rows \(shape \(5, 2\)\) do not match its 1 input"),
+    (dict(rows=3), r"rows \(shape \(150, 1\)\) do not match"),
+    (dict(sigma=0.0), "noise level 0.0 is not a positive number"),
+])
+def test_tampered_error_bars_are_refused_when_loaded(measured, tmp_path, change, message):
+    import json
+    from safetensors import safe_open
+    from safetensors.numpy import load_file
+    path = store.save(measured, tmp_path / "m.sft")
+    with safe_open(str(path), framework="numpy") as f:
+        meta = json.loads(f.metadata()["surefit"])
+    tensors = load_file(str(path))
+    if isinstance(change.get("penalty"), str):
+        change["penalty"] = -tensors["posterior_penalty"]
+    tensors.update({f"posterior_{k}": v for k, v in change.items() if k in ("penalty", "inputs")})
+    meta["posterior"].update({k: v for k, v in change.items() if k in ("rows", "sigma")})
+    save_file(tensors, str(path), metadata={"surefit": json.dumps(meta)})
+    with pytest.raises(SurefitError, match=f"is not a usable surefit model: .*{message}"):
+        store.load(path)

@@ -177,18 +177,26 @@ def named_columns(path: Path, names: tuple[str, ...]) -> tuple[np.ndarray, Table
     return table.numbers(list(names)), table
 
 
-def with_column(table: Table, path: Path, name: str, values: np.ndarray) -> None:
-    """Write the table's file to path with a column `name` of values (rows,) added to the header
+def free_name(table: Table, name: str) -> str:
+    """name, or where the table has a column of that name already, the first of name_2, name_3, ...
+    it has not: a file predicted once and predicted again keeps both columns apart."""
+    taken = set(table.header)
+    return next(n for n in (name, *(f"{name}_{i}" for i in range(2, len(taken) + 3))) if n not in taken)
+
+
+def with_columns(table: Table, path: Path, columns: dict[str, np.ndarray]) -> None:
+    """Write the table's file to path with the columns {name: values (rows,)} added to the header
     and to each row, every other cell as it was (dates, notes, quotes), all or nothing; the numbers
     as Python writes them (they read back the same), in the file's own dialect (decimal commas
     where cells are not between commas), so that it opens in the spreadsheet that wrote it."""
     rows = [line for line in table.lines[table.at + 1:] if line.strip()]
-    cells = [repr(v) for v in values.tolist()]
+    cells = [[repr(v) for v in values.tolist()] for values in columns.values()]
     if table.decimal_comma:
-        cells = [cell.replace(".", ",") for cell in cells]
+        cells = [[cell.replace(".", ",") for cell in column] for column in cells]
+    d = table.delimiter
     with atomic_path(path) as tmp, tmp.open("w", newline="") as f:
-        f.write(f"{table.lines[table.at]}{table.delimiter}{name}\n")
-        f.writelines(f"{row}{table.delimiter}{cell}\n" for row, cell in zip(rows, cells, strict=True))
+        f.write(d.join([table.lines[table.at], *columns]) + "\n")
+        f.writelines(d.join([row, *added]) + "\n" for row, *added in zip(rows, *cells, strict=True))
 
 
 def check_columns(path: Path, header: list[str], inputs: list[str], target: str) -> None:

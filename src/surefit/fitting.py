@@ -23,6 +23,7 @@ from . import problem as problems
 from .errors import SurefitError
 from .init import initialise
 from .model import Model
+from .uncertainty import Posterior
 from .monitor import alive_count
 from .plan import Plan, plan, plan_for
 from .progress import Progress
@@ -245,19 +246,19 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, o
     results = []
     for g, seed in enumerate(seeds):
         best = g * K + int(picks[g].argmin())
-        model = Model.from_theta(net, theta[best].numpy().copy(), x_scaler, y_scaler, problem.variables)
-        alive, total = alive_count(net, theta[best: best + 1], X)
         gamma = float(plain.gamma[best]) if plain is not None and the_plan.regularised else None
+        noise = noise_of(problem, float(losses[g, best - g * K]) * len(data.y), len(data.y), gamma, y_scaler.scale[0])
+        posterior = (Posterior.of(X.numpy(), penalised.penalty[best].numpy(), noise / y_scaler.scale[0])
+                     if penalised is not None and noise > 0 else None)
+        model = Model.from_theta(net, theta[best].numpy().copy(), x_scaler, y_scaler, problem.variables, posterior)
+        alive, total = alive_count(net, theta[best: best + 1], X)
         results.append(FitResult(
             model=model, status=state.verdicts[g], metrics=metrics(problem.y_eval, model.predict(problem.X_eval)),
             train_relative_rmse=float(losses[g, best - g * K].sqrt()), time_s=elapsed, candidates=K, seed=seed,
             units_alive=alive, units_total=total, revived=int(revived.revived[g]) if revived else 0,
             trainers=the_plan.trainer.labels, target=problem.description, history=history.per_group[g],
             problem=problem, notes=notes(problem, the_plan, model), candidate_errors=tuple(losses[g].sqrt().tolist()),
-            effective_parameters=gamma,
-            penalty=penalised.penalty[best].numpy().copy() if penalised is not None and problem.measured else None,
-            noise_level=noise_of(problem, float(losses[g, best - g * K]) * len(data.y), len(data.y), gamma,
-                                 y_scaler.scale[0])))
+            effective_parameters=gamma, noise_level=noise))
     return results, theta
 
 

@@ -127,7 +127,7 @@ def _points(top, bottom, result):
     line = result.predict(grid)
     top.fill_between(grid, line - sigma, line + sigma, color="tab:red", alpha=0.15, lw=0, zorder=4,
                      label=f"network +- noise level ({sigma:.3g})")
-    if result.penalty is not None and sigma > 0:
+    if result.model.posterior is not None:
         # cut at 3 noise levels: where nothing pins the weights down (no penalty, more weights than rows) they are
         # thousands, and would scale the axes away from the data
         bars = 2 * result.error_bars(grid)

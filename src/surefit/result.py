@@ -6,11 +6,9 @@ from functools import cached_property
 
 import numpy as np
 
-from .errors import SurefitError
 from .model import Model
 from .problem import Problem
 from .status import Status
-from .uncertainty import posterior_factor, prediction_sd
 
 
 def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
@@ -52,7 +50,6 @@ class FitResult:
     candidate_errors: tuple[float, ...] = ()  # every candidate's final training relative RMSE
     effective_parameters: float | None = None  # gamma of Bayesian regularisation, where it chose the penalty
     noise_level: float = 0.0  # standard deviation of the noise in the training targets, target units
-    penalty: np.ndarray | None = field(default=None, repr=False)  # (P,) each parameter's ridge, measured data's
 
     @property
     def n_params(self) -> int:
@@ -63,21 +60,8 @@ class FitResult:
 
     def error_bars(self, X) -> np.ndarray:
         """(n,) the standard deviation of the network's prediction at X (n, d), in the target's
-        units, under the Bayesian posterior of its weights (uncertainty.py): how far the fit itself
-        may be from the truth there. A new measurement at X scatters by noise_level more."""
-        if self.penalty is None or not self.noise_level > 0:
-            raise SurefitError("error bars are for measured data with noise: this fit has no noise level "
-                               "or chose no penalty from the data")
-        model = self.model
-        X = np.asarray(X, dtype=float).reshape(-1, model.n_inputs)
-        scale = model.y_scaler.scale[0]
-        return scale * prediction_sd(model.net, model.theta, self._posterior, self.noise_level / scale,
-                                     model.x_scaler.forward(X))
-
-    @cached_property
-    def _posterior(self):
-        model = self.model
-        return posterior_factor(model.net, model.theta, model.x_scaler.forward(self.problem.X), self.penalty)
+        units (Model.error_bars): how far the fit itself may be from the truth there."""
+        return self.model.error_bars(X)
 
     @property
     def sentence(self) -> str:

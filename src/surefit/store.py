@@ -1,7 +1,9 @@
 """Save and load a fitted model: one safetensors file, no code executed on load.
 
-The weights are a float64 tensor; the network shape, scalers and variable names
-are JSON in the safetensors header's metadata. Loading parses JSON and reads
+The weights are a float64 tensor, and for measured data's error bars the training
+rows and penalties they need two more (uncertainty.Posterior); the network shape,
+scalers, variable names, the number of training rows and the noise level are JSON in
+the safetensors header's metadata. Loading parses JSON and reads
 raw numbers, nothing else, and checks every field (names against the known
 tables, finite weights, positive scales), so a foreign, corrupt or tampered file
 is refused when it is loaded, not when it is used.
@@ -21,6 +23,7 @@ from .files import atomic_path
 from .model import Model
 from .network import NetSettings
 from .scaling import Scaler
+from .uncertainty import Posterior
 
 FORMAT = "surefit-model/1"
 
@@ -31,10 +34,13 @@ def save(model, path: str | Path) -> Path:
     meta = {"format": FORMAT, "n_inputs": model.net.n_inputs, "hidden": list(model.net.hidden),
             "activation": model.net.activation, "x_scaler": model.x_scaler.to_dict(),
             "y_scaler": model.y_scaler.to_dict(), "variables": list(model.variables)}
+    tensors = {"theta": np.ascontiguousarray(model.theta, dtype=np.float64)}
+    if model.posterior is not None:
+        meta["posterior"] = {"rows": model.posterior.rows, "sigma": model.posterior.sigma}
+        tensors.update(posterior_inputs=model.posterior.inputs, posterior_penalty=model.posterior.penalty)
     path = Path(path)
     with atomic_path(path) as tmp:
-        save_file({"theta": np.ascontiguousarray(model.theta, dtype=np.float64)}, str(tmp),
-                  metadata={"surefit": json.dumps(meta)})
+        save_file(tensors, str(tmp), metadata={"surefit": json.dumps(meta)})
     return path
 
 
@@ -46,18 +52,22 @@ def load(path: str | Path) -> Model:
     try:
         with safe_open(str(path), framework="numpy") as f:
             meta = json.loads((f.metadata() or {})["surefit"])
-        theta = load_file(str(path))["theta"]
+        tensors = load_file(str(path))
+        theta = tensors["theta"]
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise KeyError("format")
         net = NetSettings(int(meta["n_inputs"]), tuple(int(w) for w in meta["hidden"]), str(meta["activation"]))
         scalers = [Scaler.from_dict(meta[k]) for k in ("x_scaler", "y_scaler")]
         variables = tuple(str(v) for v in meta["variables"])
+        posterior = (Posterior(tensors["posterior_inputs"], int(meta["posterior"]["rows"]),
+                               tensors["posterior_penalty"], float(meta["posterior"]["sigma"]))
+                     if "posterior" in meta else None)
     except (SafetensorError, OSError, KeyError, ValueError, TypeError) as exc:
         raise SurefitError(f"{path} is not a surefit model ({type(exc).__name__})") from None
-    problem = _defect(net, np.asarray(theta), scalers, variables)
+    problem = _defect(net, np.asarray(theta), scalers, variables) or _posterior_defect(net, posterior)
     if problem:
         raise SurefitError(f"{path} is not a usable surefit model: {problem}")
-    return Model.from_theta(net, np.asarray(theta, dtype=np.float64), *scalers, variables)
+    return Model.from_theta(net, np.asarray(theta, dtype=np.float64), *scalers, variables, posterior)
 
 
 def _defect(net: NetSettings, theta: np.ndarray, scalers: list[Scaler], variables: tuple) -> str | None:
@@ -78,4 +88,21 @@ def _defect(net: NetSettings, theta: np.ndarray, scalers: list[Scaler], variable
             return f"its {name} scaler's offsets and scales must be finite, and the scales positive"
     if len(variables) != net.n_inputs:
         return f"it names {len(variables)} variables for {net.n_inputs} inputs"
+    return None
+
+
+def _posterior_defect(net: NetSettings, posterior: Posterior | None) -> str | None:
+    """What is wrong with a model file's error bars, or None (none kept is nothing wrong)."""
+    if posterior is None:
+        return None
+    inputs, penalty = posterior.inputs, posterior.penalty
+    shape_ok = inputs.ndim == 2 and inputs.shape[1] == net.n_inputs and 0 < len(inputs) <= posterior.rows
+    if inputs.dtype.kind != "f" or not shape_ok:
+        return f"its error bars' rows (shape {inputs.shape}) do not match its {net.n_inputs} input(s)"
+    if penalty.dtype.kind != "f" or penalty.shape != (net.n_params,):
+        return f"its error bars' penalties (shape {penalty.shape}) do not match its {net.n_params} weights"
+    if not (np.isfinite(inputs).all() and np.isfinite(penalty).all() and (penalty >= 0).all()):
+        return "its error bars' rows must be finite, and their penalties finite and not negative"
+    if not (np.isfinite(posterior.sigma) and posterior.sigma > 0):
+        return f"its noise level {posterior.sigma} is not a positive number"
     return None

@@ -15,6 +15,8 @@ Written here because no kept library linearises a torch network's posterior.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -27,13 +29,29 @@ JITTERS = (1e-12, 1e-9, 1e-6)  # of A's largest diagonal entry, added in turn un
 # are as large as the jitter leaves them: nothing pins them down
 
 
-def posterior_factor(net, theta: np.ndarray, X: np.ndarray, penalty: np.ndarray) -> torch.Tensor:
-    """(P, P) the Cholesky factor of J^T J + diag(penalty) at theta (P,) over the scaled training
-    inputs X (N, d): the posterior precision times sigma^2."""
-    rows = slice(None) if len(X) <= CURVATURE_ROWS else np.linspace(0, len(X) - 1, CURVATURE_ROWS).astype(int)
+@dataclass(frozen=True)
+class Posterior:
+    """What a fit's error bars need beside its weights, in scaled units: kept with the model, so a
+    saved model has them too (store.py)."""
+    inputs: np.ndarray  # (n, d) the training rows J^T J is summed over, at most CURVATURE_ROWS
+    rows: int  # N, every training row: the sum is scaled to them
+    penalty: np.ndarray  # (P,) each parameter's ridge
+    sigma: float  # the noise level
+
+    @classmethod
+    def of(cls, X: np.ndarray, penalty: np.ndarray, sigma: float) -> "Posterior":
+        """From the scaled training inputs X (N, d): every row, or CURVATURE_ROWS evenly spaced."""
+        rows = slice(None) if len(X) <= CURVATURE_ROWS else np.linspace(0, len(X) - 1, CURVATURE_ROWS).astype(int)
+        return cls(np.ascontiguousarray(X[rows], dtype=np.float64), len(X), np.array(penalty, dtype=np.float64),
+                   float(sigma))
+
+
+def posterior_factor(net, theta: np.ndarray, posterior: Posterior) -> torch.Tensor:
+    """(P, P) the Cholesky factor of J^T J + diag(penalty) at theta (P,) over the posterior's
+    training rows: the posterior precision times sigma^2."""
     theta_t = torch.as_tensor(theta, dtype=torch.float64)[None]
-    J = jacobian(net, theta_t, torch.as_tensor(X[rows], dtype=torch.float64))[0]  # (n, P)
-    A = J.T @ J * (len(X) / J.shape[0]) + torch.diag(torch.as_tensor(penalty, dtype=torch.float64))
+    J = jacobian(net, theta_t, torch.as_tensor(posterior.inputs))[0]  # (n, P)
+    A = J.T @ J * (posterior.rows / J.shape[0]) + torch.diag(torch.as_tensor(posterior.penalty))
     eye = A.diagonal().max() * torch.eye(len(A), dtype=A.dtype)
     for jitter in JITTERS:
         factor, info = torch.linalg.cholesky_ex(A + jitter * eye)
