@@ -102,6 +102,14 @@ def test_constant_is_relative_for_measured_data_and_absolute_near_zero_for_formu
     assert not is_constant(1e6 + 1e-4 * np.sin(x), measured=True)
 
 
+def test_a_tiny_formula_read_as_constant_says_so_and_how_to_fit_its_shape():
+    tiny = surefit.fit("1e-13 * sin(x)", "-3:3", hidden=4, activation="tanh")
+    assert tiny.status is Status.CONSTANT and tiny.metrics["relative_rmse"] > 0.9  # its shape is not fitted ...
+    assert any("vary by only 7.2" in n and "scale the formula up" in n for n in tiny.notes)  # ... and it says so
+    identity = surefit.fit("sin(x)**2 + cos(x)**2", "-3:3", hidden=4, activation="tanh")
+    assert identity.status is Status.CONSTANT and identity.notes == ()  # a constant in its own units: nothing to add
+
+
 def test_candidates_by_network_size_unless_given():
     assert [default_candidates(p) for p in (7, 50, 51, 200, 201, 800, 801)] == [16, 16, 8, 8, 2, 2, 1]
     assert plan(LINE, FitSettings(hidden=(2,))).candidates == 16

@@ -7,7 +7,7 @@ this machine is refused (or given fewer candidates) before anything is allocated
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -249,8 +249,19 @@ def is_constant(y: np.ndarray, measured: bool = False) -> bool:
 def plan(problem: Problem, settings: FitSettings, seeds: int = 1) -> Plan:
     """The plan for `seeds` fits of settings on problem, trained side by side."""
     constant = is_constant(problem.y, problem.measured)
-    return plan_for(settings, len(problem.X), problem.n_inputs, constant, seeds, problem.measured,
-                    oscillating(problem, settings))
+    the_plan = plan_for(settings, len(problem.X), problem.n_inputs, constant, seeds, problem.measured,
+                        oscillating(problem, settings))
+    return replace(the_plan, note=tiny_formula(problem.y)) if constant and not problem.measured else the_plan
+
+
+def tiny_formula(y: np.ndarray) -> str:
+    """For a formula read as constant (is_constant): '' where its values are constant in their own
+    units too, else that its whole variation is under the rounding floor, and how to fit its shape:
+    1e-13 * sin(x) would otherwise read "fitted exactly" beside a relative error of 1."""
+    if is_constant(y, measured=True):
+        return ""
+    return (f"its values vary by only {float(y.std()):.3g}, under 1e-12, and were read as a constant's rounding "
+            "(as sin(x)**2 + cos(x)**2 - 1 varies by 1e-16): to fit their shape, scale the formula up")
 
 
 def oscillating(problem: Problem, settings: FitSettings) -> bool:
