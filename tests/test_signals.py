@@ -14,7 +14,7 @@ from surefit.errors import SurefitError
 from surefit.signals import (SpectrumSettings, compare_plain, dft_pairs, error_vs_m, fir_pairs,
                              generated_fit, geometric_bound, learn_fir, learn_linear, magnitude_spectrum,
                              real_dft, smallest_m, spectrum_pairs, true_matrix)
-from surefit.signals.generate import check_pairs, fir_filter, parse_taps
+from surefit.signals.generate import check_pairs, fir_filter, load_signals, parse_taps
 from surefit.signals.linear import lagged
 from surefit.signals.spectrum import held_out_fit, predicted_m, real_share
 
@@ -198,6 +198,18 @@ def test_cli_csv_with_a_nan_or_a_word(tmp_path, capsys):
     (tmp_path / "a.csv").write_text("1,2,3\n4,nan,6\n")
     (tmp_path / "w.csv").write_text("1,2,3\n4,five,6\n")
     code, _, err = _cli(capsys, "signal", "dft", "--csv", str(tmp_path / "b.csv"), str(tmp_path / "a.csv"))
-    assert code == 2 and "NaN" in err
+    assert code == 2 and "a.csv line 2: sample 2 is nan" in err
     code, _, err = _cli(capsys, "signal", "dft", "--csv", str(tmp_path / "b.csv"), str(tmp_path / "w.csv"))
-    assert code == 2 and "line 2" in err
+    assert code == 2 and "w.csv line 2: sample 2 is not a number ('five')" in err
+    (tmp_path / "r.csv").write_text("1,2,3\n\n4,5\n")
+    code, _, err = _cli(capsys, "signal", "dft", "--csv", str(tmp_path / "b.csv"), str(tmp_path / "r.csv"))
+    assert code == 2 and "r.csv line 3: 2 cells, the first line has 3" in err
+
+
+def test_signal_files_are_read_in_any_spreadsheet_s_dialect(tmp_path):
+    signals = np.random.default_rng(0).normal(size=(4, 6))
+    np.savetxt(tmp_path / "points.csv", signals, delimiter=",", header="made by numpy")  # a '#' line first
+    polish = "\n".join(";".join(repr(v).replace(".", ",") for v in row) for row in signals.tolist())
+    (tmp_path / "polish.csv").write_text("\ufeff" + polish + "\n")  # Excel's byte-order mark, decimal commas
+    for name in ("points.csv", "polish.csv"):
+        np.testing.assert_array_equal(load_signals(tmp_path / name), signals)  # oracle: the numbers written

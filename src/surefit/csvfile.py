@@ -10,6 +10,8 @@ savetxt writes its header as "# x,y"). So:
   or with none: one column);
 - with another delimiter than a comma, a comma in a number is its decimal point.
 Names are compared without surrounding spaces, in the header as in the target and the inputs.
+A file of numbers alone (signals, one per row: numbers_only) has no header: its first line that is
+neither blank nor '#' gives the delimiter.
 """
 from __future__ import annotations
 
@@ -78,10 +80,11 @@ class Table:
 
     def numbers_line_by_line(self, names: list[str]) -> np.ndarray:
         columns = [self.header.index(name) for name in names]
+        first = "the header" if self.at >= 0 else "the first line"
         values = []
         for line, row in self.rows():
             if len(row) != len(self.header):
-                raise SurefitError(f"{self.path} line {line}: {len(row)} cells, the header has {len(self.header)}")
+                raise SurefitError(f"{self.path} line {line}: {len(row)} cells, {first} has {len(self.header)}")
             values.append([self.number(line, self.header[c], row[c].strip()) for c in columns])
         return np.array(values, dtype=float).reshape(-1, len(columns))
 
@@ -117,6 +120,22 @@ def read(path: Path, target: str) -> Table:
         if not line.lstrip().startswith("#"):
             raise SurefitError(f"{path} has no column {target!r}; its columns are {', '.join(header)}")
     raise SurefitError(f"{path} is empty" if not any(line.strip() for line in lines) else f"{path} has only '#' lines")
+
+
+def numbers_only(path: Path) -> np.ndarray:
+    """(rows, columns) the numbers of a file with no header, in any dialect read() takes: a Table
+    whose header is above its first line (at -1, so that line numbers hold), its columns named
+    'sample 1', 'sample 2', ... for the errors. Its delimiter is a semicolon or a tab where the
+    first line holds one, else a comma: counted as in a header, the decimal commas of a line of
+    numbers outnumber the semicolons between them."""
+    lines = ["" if line.lstrip().startswith("#") else line for line in text_lines(path)]
+    first = next((line for line in lines if line.strip()), None)
+    if first is None:
+        raise SurefitError(f"{path} is empty")
+    delimiter = max(DELIMITERS[1:], key=first.count) if any(d in first for d in DELIMITERS[1:]) else ","
+    width = len(next(csv.reader([first], delimiter=delimiter)))
+    table = Table(path, lines, -1, [f"sample {i + 1}" for i in range(width)], delimiter)
+    return table.numbers(table.header)
 
 
 def text_lines(path: Path) -> list[str]:

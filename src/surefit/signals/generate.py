@@ -8,13 +8,13 @@ The real DFT of a length-L signal has K = L // 2 + 1 bins (numpy's rfft); its
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 from scipy.signal import lfilter
 
+from .. import csvfile
 from ..errors import SurefitError
 
 Pairs = tuple[np.ndarray, np.ndarray]  # before (n, L), after (n, M)
@@ -111,8 +111,8 @@ def check_pairs(before, after) -> Pairs:
 
 
 def load_signals(path: str | Path, fmt: str | None = None) -> np.ndarray:
-    """One signal per row from a .npy file or a CSV of numbers (no header);
-    fmt "npy" or "csv", or None to go by the file's suffix."""
+    """One signal per row from a .npy file or a CSV of numbers (no header; any delimiter, decimal
+    commas: csvfile.numbers_only); fmt "npy" or "csv", or None to go by the file's suffix."""
     path = Path(path)
     if not path.is_file():
         raise SurefitError(f"no file at {path}")
@@ -121,26 +121,7 @@ def load_signals(path: str | Path, fmt: str | None = None) -> np.ndarray:
             return np.load(path, allow_pickle=False)
         except (OSError, ValueError):
             raise SurefitError(f"{path} is not a .npy array of numbers") from None
-    return _read_csv(path)
-
-
-def _read_csv(path: Path) -> np.ndarray:
-    try:
-        with path.open(newline="") as f:
-            rows = [row for row in csv.reader(f) if row]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SurefitError(f"cannot read {path}: {exc}") from None
-    if not rows:
-        raise SurefitError(f"{path} is empty")
-    values = []
-    for line, row in enumerate(rows, start=1):
-        if len(row) != len(rows[0]):
-            raise SurefitError(f"{path} line {line}: {len(row)} samples, the first line has {len(rows[0])}")
-        try:
-            values.append([float(cell) for cell in row])
-        except ValueError:
-            raise SurefitError(f"{path} line {line}: every cell must be a number") from None
-    return np.array(values)
+    return csvfile.numbers_only(path)
 
 
 def load_pairs(before_path: str | Path, after_path: str | Path, fmt: str | None = None) -> Pairs:
