@@ -102,18 +102,23 @@ def test_a_target_that_is_all_noise_is_said_to_be_noise_around_its_mean():
     assert "as close as 20 training rows can tell" in limit_at(few, np.std(few.y), sigma=np.std(few.y))
 
 
-def test_outliers_are_counted_and_said():
+def test_outliers_are_left_out_named_and_the_fit_made_again():
     rng = np.random.default_rng(0)
     x = rng.uniform(-3, 3, 300)
     y = np.sin(3 * x) + 0.05 * rng.standard_normal(300)
     wild = rng.random(300) < 0.05
-    result = surefit.fit((x, y + 50 * wild), hidden=8, activation="tanh")
-    injected = int((result.problem.y > 20).sum())  # oracle: the training rows made wild
-    assert injected > 5 and any(note.startswith(f"{injected} of 240 training rows lie more than 6 times")
-                                and "outliers pull a least-squares fit" in note for note in result.notes)
-    assert not any("outliers" in note for note in surefit.fit((x, y), hidden=8, activation="tanh").notes)
-    assert not any("outliers" in note for note in surefit.fit(noisy_sine(0.0, seed=3), hidden=8, activation="tanh",
-                                                              holdout=0).notes)  # exact data: residuals of 1e-5
+    data = (x, y + 50 * wild)
+    result = surefit.fit(data, hidden=8, activation="tanh")
+    kept = surefit.fit(data, hidden=8, activation="tanh", keep_outliers=True)
+    injected = int((kept.problem.y > 20).sum())  # oracle: the training rows made wild (the same split)
+    assert injected > 5 and len(result.problem.y) == 240 - injected and (result.problem.y < 20).all()
+    assert any(note.startswith(f"left out {injected} of 240 training rows as outliers") for note in result.notes)
+    assert any(note.startswith(f"{injected} of 240 training rows lie far from the network")
+               and "outliers pull a least-squares fit" in note for note in kept.notes)
+    errors = [truth_error(fit, lambda g: np.sin(3 * g)) for fit in (result, kept)]  # oracle: the exact function
+    assert errors[0] < 0.05 and errors[1] > 1, errors  # measured 0.0091 and 2.78: a constant near the mean
+    for clean in ((x, y), noisy_sine(0.0, seed=3)):  # noise alone; exact data, residuals of 1e-5
+        assert not any("outlier" in note for note in surefit.fit(clean, hidden=8, activation="tanh", holdout=0).notes)
 
 
 def test_without_held_out_rows_the_training_error_names_the_limit():

@@ -17,7 +17,7 @@ from surefit.settings import OPTIONS, SWEEPABLE, AtLeast, FitSettings, check_fie
 BAD = {"hidden": (0,), "activation": "softmax", "init": "foo", "trainer": "foo", "candidates": 0, "seed": -1,
        "tol": 0.0, "max_steps": 0, "revive_every": 0, "alpha": -1.0, "unit_penalties": "yes",
        "early_stopping": "yes",
-       "validation_fraction": 0.9}
+       "validation_fraction": 0.9, "keep_outliers": "no"}
 
 
 def help_text(capsys, command: str) -> str:

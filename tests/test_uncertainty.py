@@ -1,10 +1,13 @@
 """Error bars of fits to measured data (uncertainty.py): the truth within them as often as they
 say, wider where no rows are, narrower with more rows; a new measurement's spread in the Regressor."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 import surefit
 from surefit.errors import SurefitError
+from surefit.uncertainty import training_leverage
 
 from catalogue import GRID, noisy_sine, sine
 
@@ -50,3 +53,16 @@ def test_a_formula_has_no_error_bars():
     result = surefit.fit("sin(2*x)", "-3:3", hidden=4, activation="tanh", max_steps=5)
     with pytest.raises(SurefitError, match="error bars are for measured data"):
         result.error_bars(GRID)
+
+
+def test_the_leverage_in_the_space_of_the_rows_is_the_error_bars_and_sums_to_gamma():
+    """More weights (321) than rows (60): K (I + K)^-1 row by row against (error bar / noise)^2 from
+    the weights' space, measured 3.5e-7 apart; their sum is the trace of the hat matrix, the fit's
+    effective parameters (measured 12.39 against 12.43: gamma is taken a step earlier)."""
+    result = surefit.fit(noisy_sine(0.1, seed=2, N=60), hidden=(16, 16), activation="tanh", holdout=0)
+    model = result.model
+    fast = training_leverage(model.net, model.theta, model.posterior)
+    slow = (model.error_bars(result.problem.X) / model.noise_level) ** 2
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-4)
+    assert fast.sum() == pytest.approx(result.effective_parameters, rel=0.05)
+    assert training_leverage(model.net, model.theta, replace(model.posterior, rows=61)) is None  # a subsample

@@ -48,7 +48,8 @@ class Regressor(RegressorMixin, BaseEstimator):
     """A small MLP (`hidden` widths, one linear output) fitted reliably by surefit.
 
     Parameters: every FitSettings field (hidden, activation, init, trainer, candidates, seed,
-    tol, max_steps, revive_every, alpha, unit_penalties, early_stopping, validation_fraction), with the
+    tol, max_steps, revive_every, alpha, unit_penalties, early_stopping, validation_fraction,
+    keep_outliers), with the
     same defaults; alpha, early_stopping and validation_fraction mean what they mean in
     scikit-learn's MLPRegressor, and alpha=None (the default) chooses the penalty from the
     data (Bayesian regularisation, with generalised cross-validation: trainers/ridge.py).

@@ -16,15 +16,14 @@ from typing import Sequence
 
 import numpy as np
 import torch
-from scipy.stats import median_abs_deviation
 from threadpoolctl import threadpool_limits
 
 from . import problem as problems
 from .errors import SurefitError
 from .init import initialise
 from .model import Model
-from .uncertainty import Posterior
 from .monitor import alive_count
+from .outliers import PASSES, SHARE, left_out_note, outlier_rows, outliers_note, without
 from .plan import Plan, plan, plan_for
 from .progress import Progress
 from .result import FitResult, metrics
@@ -34,6 +33,7 @@ from .trainers import Data
 from .noise import noise_level
 from .trainers.driver import History, ProgressObserver, find, run
 from .trainers.ridge import weighs_units
+from .uncertainty import Posterior
 
 
 def fit(target, domain=None, *, points: int | None = None, sampling: str | None = None,
@@ -133,7 +133,29 @@ def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[i
         others = [(other, _fit_many(problem, other.settings, plan(problem, other.settings, seeds=len(seeds)),
                                     seeds, progress, observers, start=ends if other.warm else None)[0])
                   for other in alternatives(the_plan, settings, len(problem.X))]
-    return [gcv_choice(result, [(other, fits[g]) for other, fits in others]) for g, result in enumerate(results)]
+    chosen = [gcv_choice(result, [(other, fits[g]) for other, fits in others]) for g, result in enumerate(results)]
+    return [without_outliers(result, settings, progress) for result in chosen]
+
+
+def without_outliers(result: FitResult, settings: FitSettings, progress: bool = False) -> FitResult:
+    """Measured data with outliers among the training rows (outliers.py): the fit again without
+    them, up to PASSES times (a fit may bend to hide one outlier beside another), at most SHARE of
+    the rows in all, saying which it left out; unless the settings keep them. Held-out rows stay."""
+    if settings.keep_outliers:
+        return result
+    first, left, time_s = result.problem, [], result.time_s
+    for _ in range(PASSES):
+        problem, model = result.problem, result.model
+        far = outlier_rows(problem, model)
+        if not far.any() or len(left) + far.sum() > SHARE * len(first.y):
+            break
+        left += [(X, y, p) for X, y, p in zip(problem.X[far], problem.y[far], model.predict(problem.X[far]))]
+        result = fit_many(without(problem, far), replace(settings, seed=result.seed, keep_outliers=True),
+                          [result.seed], progress=progress)[0]
+        time_s += result.time_s
+    if not left:
+        return result
+    return replace(result, time_s=time_s, notes=(left_out_note(first, left), *result.notes))
 
 
 # Knots that a fit places where the data ask count as more than one parameter each in GCV:
@@ -299,7 +321,7 @@ def notes(problem: problems.Problem, the_plan: Plan, model: Model) -> tuple[str,
     if the_plan.net.hidden and N < P and not the_plan.regularised:
         out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
                    f"through every point, so between them the fit says little; use more points or fewer units")
-    for warning in (between_points(problem, model), outliers(problem, model)):
+    for warning in (between_points(problem, model), outliers_note(problem, model)):
         if warning:
             out.append(warning)
     if the_plan.note:
@@ -325,27 +347,3 @@ def between_points(problem: problems.Problem, model: Model) -> str:
         return (f"between the training points the network reaches {float(np.max(np.abs(pred))):.3g}, far outside "
                 f"the targets' range ({y_lo:.3g} to {y_hi:.3g}): do not trust it between them")
     return ""
-
-
-OUTLIER_FACTOR = 6.0  # Gaussian noise leaves 2e-9 of its rows this many standard deviations out: none in a million
-OUTLIER_SIZE = 0.01  # and so far from the network that they matter: over this share of the targets' spread
-
-
-def outliers(problem: problems.Problem, model: Model) -> str:
-    """Measured data: a warning where training rows lie more than OUTLIER_FACTOR times the
-    residuals' robust spread from the network (scipy's median absolute deviation, as a standard
-    deviation: unlike the RMS and the noise level, a few wild rows do not inflate it). Least
-    squares follows such rows: sin(3x) + 5% noise with 5% of its rows 50 too high was fitted by
-    a constant, "at the noise level" of 11.5, with nothing to say why."""
-    if not problem.measured:
-        return ""
-    residual = problem.y - model.predict(problem.X)
-    offset = np.abs(residual - np.median(residual))
-    typical = median_abs_deviation(residual, scale="normal")
-    far = (offset > OUTLIER_FACTOR * typical) & (offset > OUTLIER_SIZE * np.std(problem.y))
-    if not far.any():
-        return ""
-    return (f"{int(far.sum()):,} of {len(residual):,} training rows lie more than {OUTLIER_FACTOR:g} times the "
-            f"residuals' typical size ({typical:.3g}) from the network, up to {float(offset.max()):.3g}: outliers "
-            f"pull a least-squares fit towards them (remove them if they are mistakes), or the network misses a "
-            f"feature there")

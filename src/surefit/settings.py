@@ -195,6 +195,10 @@ class FitSettings:
         check=Flag(), parse=yes_no, sweep=True)
     validation_fraction: float = option(
         0.1, "share of the training rows held out for early stopping", check=Between(0, 0.5), parse=float)
+    keep_outliers: bool = option(
+        False, "keep the training rows of measured data that lie far from the network and outside their "
+               "neighbours' targets (no: fit again without them, and name them) (yes or no)",
+        check=Flag(), parse=yes_no)
 
     def __post_init__(self):
         if isinstance(self.hidden, Integral) and not isinstance(self.hidden, bool):

@@ -70,3 +70,18 @@ def prediction_sd(net, theta: np.ndarray, factor: torch.Tensor, sigma: float, X:
         half = torch.linalg.solve_triangular(factor, G.T, upper=False)  # (P, n): L^-1 g
         out.append(sigma * half.pow(2).sum(0).sqrt().numpy())
     return np.concatenate(out) if out else np.zeros(0)
+
+
+def training_leverage(net, theta: np.ndarray, posterior: Posterior) -> np.ndarray | None:
+    """(N,) each training row's leverage, the hat matrix's diagonal J A^-1 J^T (A = J^T J +
+    diag(penalty)), in the space of the rows: K (I + K)^-1 with K = J diag(penalty)^-1 J^T, O(N^2 P)
+    where (g^T A^-1 g row by row, as the error bars go) is O(P^3): 64,64 on 200 rows, 4 s against
+    0.1. None where it does not apply: the posterior keeps a subsample of the rows, there are more
+    rows than weights, or a weight goes unpenalised."""
+    X, penalty = posterior.inputs, posterior.penalty
+    if posterior.rows != len(X) or len(X) >= len(penalty) or not (penalty > 0).all():
+        return None
+    theta_t = torch.as_tensor(theta, dtype=torch.float64)[None]
+    J = jacobian(net, theta_t, torch.as_tensor(X))[0]  # (N, P)
+    K = (J / torch.as_tensor(penalty)) @ J.T  # (N, N)
+    return torch.linalg.solve(torch.eye(len(K), dtype=K.dtype) + K, K).diagonal().numpy().copy()
