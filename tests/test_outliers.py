@@ -51,3 +51,15 @@ def test_more_wild_rows_than_a_tenth_are_said_not_left_out():
     assert len(result.problem.y) == 200 and not any(note.startswith("left out") for note in result.notes)
     said = [int(note.split()[0]) for note in result.notes if "training rows lie far from the network" in note]
     assert said and 25 <= said[0] <= 34, result.notes  # 34 made wild; measured 30 (three side by side hide)
+
+
+def test_held_out_outliers_are_left_out_of_the_metrics_and_said():
+    X, y = noisy_sine(0.1, seed=3, N=300)
+    y = y + 20 * (np.arange(300) % 50 == 7)  # six wild rows, some of them held out
+    result = surefit.fit((X, y), hidden=8, activation="tanh")  # a fifth of the rows held out
+    kept = surefit.fit((X, y), hidden=8, activation="tanh", keep_outliers=True)
+    held = int((kept.problem.y_eval > 10).sum())  # oracle: the wild rows among the held-out ones
+    assert 0 < held < 6 and len(result.problem.y_eval) == 60 - held and (result.problem.y_eval < 10).all()
+    assert result.problem.evaluation == f"{60 - held} held-out rows, {held} outlier{'s' * (held > 1)} left out"
+    assert any(note.startswith(f"the metrics leave out {held} of 60 held-out rows as outliers") for note in result.notes)
+    assert result.metrics["rmse"] < 0.15 < 1 < kept.metrics["rmse"]  # about the noise (0.1), not the wild rows

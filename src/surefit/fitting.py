@@ -23,7 +23,8 @@ from .errors import SurefitError
 from .init import initialise
 from .model import Model
 from .monitor import alive_count
-from .outliers import PASSES, SHARE, left_out_note, outlier_rows, outliers_note, without
+from .outliers import (PASSES, SHARE, held_out_note, held_out_outliers, left_out_note, outlier_rows,
+                       outliers_note, without)
 from .plan import Plan, plan, plan_for
 from .progress import Progress
 from .result import FitResult, metrics
@@ -140,7 +141,8 @@ def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[i
 def without_outliers(result: FitResult, settings: FitSettings, progress: bool = False) -> FitResult:
     """Measured data with outliers among the training rows (outliers.py): the fit again without
     them, up to PASSES times (a fit may bend to hide one outlier beside another), at most SHARE of
-    the rows in all, saying which it left out; unless the settings keep them. Held-out rows stay."""
+    the rows in all, saying which it left out, and the metrics without the held-out rows that are
+    outliers; unless the settings keep them."""
     if settings.keep_outliers:
         return result
     first, left, time_s = result.problem, [], result.time_s
@@ -153,9 +155,23 @@ def without_outliers(result: FitResult, settings: FitSettings, progress: bool = 
         result = fit_many(without(problem, far), replace(settings, seed=result.seed, keep_outliers=True),
                           [result.seed], progress=progress)[0]
         time_s += result.time_s
-    if not left:
+    if left:
+        result = replace(result, time_s=time_s, notes=(left_out_note(first, left), *result.notes))
+    return scored_without_outliers(result)
+
+
+def scored_without_outliers(result: FitResult) -> FitResult:
+    """The metrics without the held-out rows that are outliers (outliers.held_out_outliers), said."""
+    problem, model = result.problem, result.model
+    far = held_out_outliers(problem, model)
+    if not far.any():
         return result
-    return replace(result, time_s=time_s, notes=(left_out_note(first, left), *result.notes))
+    rows = list(zip(problem.X_eval[far], problem.y_eval[far], model.predict(problem.X_eval[far])))
+    outliers = f"{len(rows)} outlier{'s' * (len(rows) > 1)}"
+    kept = replace(problem, X_eval=problem.X_eval[~far], y_eval=problem.y_eval[~far],
+                   evaluation=f"{len(far) - len(rows)} held-out rows, {outliers} left out")
+    return replace(result, problem=kept, metrics=metrics(kept.y_eval, model.predict(kept.X_eval)),
+                   notes=(*result.notes, held_out_note(problem, rows)))
 
 
 # Knots that a fit places where the data ask count as more than one parameter each in GCV:
