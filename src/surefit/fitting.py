@@ -4,7 +4,8 @@ target -> Problem -> scalers -> plan (network, candidates, trainer) -> K candida
 initialised -> the planned trainer run to the end -> the best candidate -> metrics
 on held-out points. Measured data on a small network: the same again under other priors (none,
 from the first fit's end points; a penalty per hidden unit), and the fit that generalised
-cross-validation prefers kept (gcv_choice).
+cross-validation prefers kept (gcv_choice); measured data with outliers, the fit again without
+them, and the metrics without the held-out ones (without_outliers, outliers.py).
 """
 from __future__ import annotations
 
