@@ -23,6 +23,8 @@ on 2 cores, so each question the issue asks gets the cases that answer it):
   best go on on every row (plan.start_rows, past twice max(2000, 20 P) rows): sin(2x) at
   10% with 20,000 rows (8 tanh, 32 relu) and 100,000 rows (8 tanh); friedman1 with
   20,000 rows, 8 tanh. No Gaussian process here (O(n^3): hours and gigabytes a fit).
+- outliers: sin(2x) at 10% with 200 points, 8 tanh and relu, one row or 3% of them made wild
+  (WILD_SIZE spreads too high: a mistyped cell), scored against the truth as every shape is.
 - noiseless: 200 points of sin(2x), 8 tanh (the last done-means: nothing lost).
 - friedman1: 500 points, 10 inputs, noise 1; 8 tanh and 32 relu.
 - diabetes: 442 rows, 30% held out per data seed; 16 tanh (the issue's baseline) and 8 relu.
@@ -135,6 +137,27 @@ def friedman1_truth(X: np.ndarray) -> float:
             + 10 * X[:, 3] + 5 * X[:, 4])
 
 
+WILD_SIZE = 10.0  # how far a wild row lies above its truth, in spreads (the truth's std)
+
+
+def draw_wild(key: str, share: float, n: int, wild: float, seed: int) -> Data:
+    """draw_shape's data with max(1, wild n) of its rows WILD_SIZE spreads too high."""
+    data = draw_shape(key, share, n, seed)
+    rows = np.random.default_rng([seed, 1]).choice(n, max(1, round(wild * n)), replace=False)
+    y = data.y.copy()
+    y[rows] += WILD_SIZE * SHAPES[key].spread
+    return Data(data.X, y, data.X_eval, data.y_eval)
+
+
+def wild_case(key: str, share: float, n: int, wild: float) -> Case:
+    shape, count = SHAPES[key], max(1, round(wild * n))
+    return Case(f"{key}-s{round(share * 100)}-n{n}-wild{count}", "outliers",
+                f"{shape.title}, sigma {share:.0%} of its std, {n} points, {count} of them "
+                f"{WILD_SIZE:g} spreads too high",
+                nets(((8,),)), functools.partial(draw_wild, key, share, n, wild), share * shape.spread, n,
+                smooth=shape.smooth)
+
+
 def draw_friedman1(n: int, seed: int) -> Data:
     X, y = make_friedman1(n_samples=n + FRIEDMAN_TEST, n_features=10, noise=1.0, random_state=seed)
     return Data(X[:n], y[:n], X[n:], friedman1_truth(X[n:]))
@@ -188,6 +211,7 @@ def all_cases() -> dict[str, Case]:
     cases += [shape_case("sin2x", 0.1, 20_000, "many", (((8,), "tanh"), ((32,), "relu"))),
               shape_case("sin2x", 0.1, 100_000, "many", (((8,), "tanh"),)),
               friedman1_case(20_000, "many", (((8,), "tanh"),))]
+    cases += [wild_case("sin2x", 0.1, 200, wild) for wild in (0.0, 0.03)]
     cases += [Case("sin2x-s0-n200", "noiseless", "sin(2x) on [-3, 3], no noise, 200 points",
                    (((8,), "tanh"),), functools.partial(draw_shape, "sin2x", 0.0, 200), 0.0, 200,
                    smooth=True),
