@@ -50,7 +50,7 @@ def test_more_wild_rows_than_a_tenth_are_said_not_left_out():
     result = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
     assert len(result.problem.y) == 200 and not any(note.startswith("left out") for note in result.notes)
     said = [int(note.split()[0]) for note in result.notes if "training rows lie far from the network" in note]
-    assert said and 25 <= said[0] <= 34, result.notes  # 34 made wild; measured 30 (three side by side hide)
+    assert said and 25 <= said[0] <= 34, result.notes  # 34 made wild; measured 29 (three side by side hide)
 
 
 def test_held_out_outliers_are_left_out_of_the_metrics_and_said():
