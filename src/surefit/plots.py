@@ -120,7 +120,7 @@ def _points(top, bottom, result):
     level and, darker, its error bars (FitResult.error_bars), and the residuals against the input."""
     problem, sigma = result.problem, result.noise_level
     x_train, x_eval = problem.X[:, 0], problem.X_eval[:, 0]
-    exact = problem.evaluation.endswith("(the exact function)")
+    exact = problem.exact_eval
     held_out = not exact and problem.X_eval is not problem.X
     train, held = _shown(len(x_train)), _shown(len(x_eval))
     grid = np.linspace(min(x_train.min(), x_eval.min()), max(x_train.max(), x_eval.max()), 1000)
@@ -194,7 +194,7 @@ def _scatter(ax, result):
     each set). Measured data's training and held-out rows apart, as in _points, about the diagonal
     a band of +- the estimated noise level, where a fit at the noise leaves its points."""
     problem, sigma = result.problem, result.noise_level
-    noisy = problem.measured and not problem.evaluation.endswith("(the exact function)")  # y_eval carries noise
+    noisy = problem.measured and not problem.exact_eval  # y_eval carries noise
     sets = [(problem.X, problem.y, "training points", dict(s=6, color="black", alpha=0.6))] if problem.measured else []
     if problem.X_eval is not problem.X:
         what = "held-out points" if noisy else "held-out grid"

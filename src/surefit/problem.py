@@ -22,6 +22,7 @@ Domain = tuple[float, float]
 Target = Union[str, Callable, Expression]
 EVAL_POINTS_1D = 10_008   # 10 007 intervals, a prime: no training grid shares a point but the edges
 EVAL_POINTS_ND = 40_000
+EXACT = " (the exact function)"  # ends the evaluation of a formula sampled with noise: its metrics are without it
 HOLDOUT = 0.2  # the share of measured data's rows kept out of training for the metrics, unless given
 DATA_FILES = (".csv", ".tsv", ".txt", ".dat")  # an expression never ends so (attributes are refused)
 SQUARABLE = 1e150  # values past this in size, or a column nowhere above 1 / SQUARABLE, square out of float64
@@ -43,6 +44,11 @@ class Problem:
     @property
     def n_inputs(self) -> int:
         return self.X.shape[1]
+
+    @property
+    def exact_eval(self) -> bool:
+        """Whether y_eval is the exact function though y carries noise (a formula sampled with noise)."""
+        return self.evaluation.endswith(EXACT)
 
 
 def parse_domain(text: str) -> tuple[str | None, Domain]:
@@ -188,7 +194,7 @@ def from_function(target: Target, domain=None, *, points: int | None = None,
         y = y + noise * np.random.default_rng([seed, 1]).standard_normal(len(y))
         description = f"{description} + noise {noise:g}"
     return Problem(X, y, X_eval, y_eval, tuple(variables), domains, description,
-                   "a dense held-out grid of the domain" + (" (the exact function)" if noise else ""),
+                   "a dense held-out grid of the domain" + (EXACT if noise else ""),
                    measured=bool(noise))
 
 

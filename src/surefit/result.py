@@ -143,7 +143,7 @@ def noise_limit(result: FitResult) -> str:
     sigma, rmse, problem = result.noise_level, result.metrics["rmse"], result.problem
     gamma = (f" ({result.effective_parameters:.1f} effective parameters of {result.n_params})"
              if result.effective_parameters is not None else "")
-    if not problem.measured or problem.evaluation.endswith("(the exact function)"):
+    if not problem.measured or problem.exact_eval:
         return (f"the error against the exact function ({rmse:.3g}) is {rmse / sigma:.2g} of the noise in the "
                 f"training targets ({sigma:.3g}){gamma}")
     on_training = problem.evaluation.startswith("the training rows")
