@@ -131,8 +131,6 @@ def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[i
     with outliers, without them (without_outliers).
     """
     fits = fit_and_choose(problem, settings, seeds, progress, observers)
-    if settings.keep_outliers:
-        return [chosen for chosen, _ in fits]
     return [without_outliers(chosen, reference, settings, progress) for chosen, reference in fits]
 
 
@@ -159,20 +157,22 @@ def without_outliers(result: FitResult, reference: FitResult, settings: FitSetti
     """Measured data with outliers among the training rows by the reference fit (outliers.py): the
     fit again without them, up to PASSES times (a fit may bend to hide one outlier beside another),
     at most SHARE of the rows in all, saying which it left out, and the metrics without the
-    held-out rows that are outliers."""
+    held-out rows that are outliers; with keep_outliers, or past SHARE, the outliers counted."""
     first, left, time_s = result.problem, [], result.time_s
-    for _ in range(PASSES):
-        problem, model = reference.problem, reference.model
-        far = outlier_rows(problem, model)
+    far = outlier_rows(reference.problem, reference.model)
+    for _ in range(0 if settings.keep_outliers else PASSES):
         if not far.any() or len(left) + far.sum() > SHARE * len(first.y):
             break
+        problem, model = reference.problem, reference.model
         left += [(X, y, p) for X, y, p in zip(problem.X[far], problem.y[far], model.predict(problem.X[far]))]
         result, reference = fit_and_choose(without(problem, far), replace(settings, seed=result.seed),
                                            [result.seed], progress)[0]
         time_s += result.time_s
-    if left:
-        result = replace(result, time_s=time_s, notes=(left_out_note(first, left), *result.notes))
-    return scored_without_outliers(result, reference)
+        far = outlier_rows(reference.problem, reference.model)
+    notes = ((left_out_note(first, left),) if left else ()) + result.notes + (
+        (outliers_note(reference.problem, far),) if far.any() else ())
+    result = replace(result, time_s=time_s, notes=notes)
+    return result if settings.keep_outliers else scored_without_outliers(result, reference)
 
 
 def scored_without_outliers(result: FitResult, reference: FitResult) -> FitResult:
@@ -347,15 +347,16 @@ def noise_of(problem: problems.Problem, sse: float, N: int, gamma: float | None,
 
 def notes(problem: problems.Problem, the_plan: Plan, model: Model) -> tuple[str, ...]:
     """What the user should know beside the status: too few points, fewer candidates, a
-    network that swings far outside the data between its training points, outliers."""
+    network that swings far outside the data between its training points (outliers:
+    without_outliers, judged by the fit under the planned prior)."""
     out = []
     N, P = len(problem.X), the_plan.net.n_params
     if the_plan.net.hidden and N < P and not the_plan.regularised:
         out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
                    f"through every point, so between them the fit says little; use more points or fewer units")
-    for warning in (between_points(problem, model), outliers_note(problem, model)):
-        if warning:
-            out.append(warning)
+    swing = between_points(problem, model)
+    if swing:
+        out.append(swing)
     if the_plan.note:
         out.append(the_plan.note)
     return tuple(out)

@@ -132,8 +132,7 @@ def held_out_outliers(problem: Problem, model: Model) -> np.ndarray:
     which the network never saw, against the training rows' leave-one-out ones, and their targets
     against what the training rows near them say. A wild held-out row would otherwise read as an
     error a larger network could cut."""
-    exact = problem.evaluation.endswith("(the exact function)")  # a noisy formula's metrics: on its exact values
-    if not problem.measured or len(problem.y) < 8 or problem.X_eval is problem.X or exact:
+    if not problem.measured or len(problem.y) < 8 or problem.X_eval is problem.X or problem.exact_eval:
         return np.zeros(len(problem.y_eval), dtype=bool)
     _, centre, typical = residual_scale(problem, model)
     far = wild(problem.y_eval - model.predict(problem.X_eval), centre, typical, problem.y)
@@ -171,10 +170,8 @@ def held_out_note(problem: Problem, rows: list[tuple[np.ndarray, float, float]])
             f"network and outside their neighbours' targets ({named(problem, rows)})")
 
 
-def outliers_note(problem: Problem, model: Model) -> str:
-    """Outliers the fit kept (keep_outliers, or found again after they were left out), counted."""
-    far = outlier_rows(problem, model)
-    if not far.any():
-        return ""
+def outliers_note(problem: Problem, far: np.ndarray) -> str:
+    """The outliers `far` among the problem's training rows that the fit kept (keep_outliers, or
+    more than SHARE of the rows), counted."""
     return (f"{int(far.sum()):,} of {len(far):,} training rows lie far from the network and outside their "
             f"neighbours' targets: outliers pull a least-squares fit towards them (remove them if they are mistakes)")
