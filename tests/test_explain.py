@@ -2,6 +2,7 @@
 independent oracles (the model's own predictions, finite differences, line arrangements);
 and the fit report's plots."""
 import json
+from dataclasses import replace
 from itertools import combinations
 
 import matplotlib.pyplot as plt
@@ -17,6 +18,7 @@ from surefit.errors import SurefitError
 from surefit.explanation import ExplainSettings, explain
 from surefit.model import Model
 from surefit.nets import pack
+from surefit.outliers import set_aside
 from surefit.network import NetSettings
 from surefit import plots
 from surefit.plots import SHOWN_POINTS, draw_unit_activity, plot_explanation, plot_fit
@@ -241,18 +243,45 @@ def test_a_plot_of_many_measured_rows_draws_the_network_over_a_few_thousand_of_t
     plt.close("all")
 
 
+def test_a_plot_draws_the_rows_left_out_as_outliers_and_one_past_the_axes_on_their_edge(tmp_path, monkeypatch):
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-3, 3, 200)
+    result = surefit.fit((x, np.sin(2 * x) + 0.1 * rng.standard_normal(200)), hidden=4, activation="tanh",
+                         candidates=1, max_steps=5)
+    far, near = [[-1.0], [2.0]], [300.0, 0.5]  # a slipped decimal point, and a row inside the axes
+    result = replace(result, problem=set_aside(result.problem, np.array(far), np.array(near)))
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path, format=None: figures.append(fig))
+    plot_fit(result, tmp_path / "fit.png")
+    for label in (result.problem.description, "target - network"):
+        ax = next(ax for ax in figures[0].axes if ax.get_ylabel() == label)
+        low, high = ax.get_ylim()
+        assert -3 < low < high < 3  # scaled to the kept points, not to 300
+        points = [c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)]
+        assert any(np.allclose(p, [[-1.0, high]]) for p in points)  # the far row: a triangle on the top edge
+    fit = next(ax for ax in figures[0].axes if ax.get_ylabel() == result.problem.description)
+    assert any(np.allclose(c.get_offsets(), [[2.0, 0.5]]) for c in fit.collections if isinstance(c, PathCollection))
+    assert "left out as outliers (2; a triangle: past the edge)" in [t.get_text() for t in fit.get_legend().get_texts()]
+    plt.close("all")
+
+
 def test_a_plot_of_measured_data_with_several_inputs_shows_both_sets_about_a_noise_band(tmp_path, monkeypatch):
     rng = np.random.default_rng(1)
     X = rng.uniform(-2, 2, (400, 2))
     result = surefit.fit((X, np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.05 * rng.standard_normal(400)), hidden=8,
                          activation="tanh", candidates=2, max_steps=20)
+    result = replace(result, problem=set_aside(result.problem, np.zeros((1, 2)), np.array([-50.0])))
     figures = []
     monkeypatch.setattr(plots, "save_figure", lambda fig, path, format=None: figures.append(fig))
     plot_fit(result, tmp_path / "fit.png")
     scatter = next(ax for ax in figures[0].axes if ax.get_ylabel() == "network")
     points = [c for c in scatter.collections if isinstance(c, PathCollection)]
-    assert sorted(len(c.get_offsets()) for c in points) == [80, 320]  # every row: 20% held out
+    # every row, 20% held out; the row left out: one triangle (no ring inside, none past the right edge)
+    assert sorted(len(c.get_offsets()) for c in points) == [0, 0, 1, 80, 320]
     legend = [t.get_text() for t in scatter.get_legend().get_texts()]
     assert legend[:2] == ["training points", "held-out points"]
     assert f"+- noise level ({result.noise_level:.3g})" in legend
+    low, high = scatter.get_xlim()
+    assert -3 < low < high < 3  # scaled to the kept targets: the one left out, -50, is a triangle on the left edge
+    assert any(np.allclose(c.get_offsets(), [[low, result.predict(np.zeros((1, 2)))[0]]]) for c in points)
     plt.close("all")

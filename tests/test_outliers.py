@@ -63,3 +63,5 @@ def test_held_out_outliers_are_left_out_of_the_metrics_and_said():
     assert result.problem.evaluation == f"{60 - held} held-out rows, {held} outlier{'s' * (held > 1)} left out"
     assert any(note.startswith(f"the metrics leave out {held} of 60 held-out rows as outliers") for note in result.notes)
     assert result.metrics["rmse"] < 0.15 < 1 < kept.metrics["rmse"]  # about the noise (0.1), not the wild rows
+    left_X, left_y = result.problem.left_out  # for pictures: every wild row, training and held-out
+    assert sorted(left_X[:, 0]) == sorted(X[y > 10, 0]) and (left_y > 10).all() and kept.problem.left_out is None

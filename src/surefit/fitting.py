@@ -25,7 +25,7 @@ from .init import initialise
 from .model import Model
 from .monitor import alive_count
 from .outliers import (PASSES, SHARE, held_out_note, held_out_outliers, left_out_note, outlier_rows,
-                       outliers_note, without)
+                       outliers_note, set_aside, without)
 from .plan import Plan, plan, plan_for
 from .progress import Progress
 from .result import FitResult, metrics
@@ -186,6 +186,7 @@ def scored_without_outliers(result: FitResult, reference: FitResult) -> FitResul
     outliers = f"{len(rows)} outlier{'s' * (len(rows) > 1)}"
     kept = replace(problem, X_eval=problem.X_eval[~far], y_eval=problem.y_eval[~far],
                    evaluation=f"{len(far) - len(rows)} held-out rows, {outliers} left out")
+    kept = set_aside(kept, problem.X_eval[far], problem.y_eval[far])
     return replace(result, problem=kept, metrics=metrics(kept.y_eval, model.predict(kept.X_eval)),
                    notes=(*result.notes, held_out_note(problem, rows)))
 

@@ -147,7 +147,14 @@ def without(problem: Problem, far: np.ndarray) -> Problem:
     kept = replace(problem, X=problem.X[~far], y=problem.y[~far])
     if problem.X_eval is problem.X:
         kept = replace(kept, X_eval=kept.X, y_eval=kept.y)
-    return kept
+    return set_aside(kept, problem.X[far], problem.y[far])
+
+
+def set_aside(problem: Problem, X: np.ndarray, y: np.ndarray) -> Problem:
+    """The problem with rows X (k, d), y (k,) added to those it left out as outliers."""
+    if problem.left_out is not None:
+        X, y = np.concatenate([problem.left_out[0], X]), np.concatenate([problem.left_out[1], y])
+    return replace(problem, left_out=(X, y))
 
 
 def named(problem: Problem, rows: list[tuple[np.ndarray, float, float]]) -> str:

@@ -144,6 +144,8 @@ def _points(top, bottom, result):
     elif held_out:
         top.scatter(x_eval[held], problem.y_eval[held], s=10, marker="x", color="tab:green", zorder=3,
                     label=_points_label("held-out points", len(x_eval)))
+    if problem.left_out is not None:
+        _pinned(top, problem.left_out[0][:, 0], problem.left_out[1], "y", _left_out_label(problem.left_out[1]))
     top.legend(fontsize=8, markerscale=2)
     top.set_ylabel(problem.description)
     top.tick_params(labelbottom=False)
@@ -152,9 +154,31 @@ def _points(top, bottom, result):
     if held_out:
         bottom.scatter(x_eval[held], problem.y_eval[held] - result.predict(problem.X_eval[held]), s=8, marker="x",
                        color="tab:green")
+    if problem.left_out is not None:
+        X, y = problem.left_out
+        _pinned(bottom, X[:, 0], y - result.predict(X), "y")
     bottom.axhline(0, color="black", lw=0.5)
     bottom.set_ylabel("target - network")
     bottom.tick_params(labelbottom=False)
+
+
+def _left_out_label(y: np.ndarray) -> str:
+    return f"left out as outlier{'s' * (len(y) > 1)} ({len(y)}; a triangle: past the edge)"
+
+
+def _pinned(ax, x: np.ndarray, y: np.ndarray, along: str, label: str | None = None):
+    """Points (x, y) as red rings, on the axes as the other points scaled them; one past them along
+    'x' or 'y' as a triangle on the edge it lies past: a slipped decimal point lies hundreds of
+    spreads away, and scaling to it would flatten every other point into a line."""
+    lo, hi = ax.get_xlim() if along == "x" else ax.get_ylim()
+    v = x if along == "x" else y
+    inside = (v >= lo) & (v <= hi)
+    ax.scatter(x[inside], y[inside], s=40, facecolors="none", edgecolors="tab:red", zorder=6, label=label)
+    for past, edge, marker in ((v > hi, hi, ">^"), (v < lo, lo, "<v")):
+        at = np.full(past.sum(), edge)
+        points = (at, y[past]) if along == "x" else (x[past], at)
+        ax.scatter(*points, s=40, marker=marker[along == "y"], color="tab:red", zorder=6, clip_on=False)
+    (ax.set_xlim if along == "x" else ax.set_ylim)(lo, hi)
 
 
 SHOWN_POINTS = 2000  # a scatter of more hides the network's line under it and takes seconds to draw
@@ -211,6 +235,9 @@ def _scatter(ax, result):
     if problem.measured and sigma > 0:
         ax.fill_between(lims, lims - sigma, lims + sigma, color="tab:red", alpha=0.15, lw=0,
                         label=f"+- noise level ({sigma:.3g})")
+    if problem.left_out is not None:
+        X, y = problem.left_out
+        _pinned(ax, y, result.predict(X), "x", _left_out_label(y))
     ax.legend(fontsize=8, markerscale=2)
     ax.set_xlabel(f"target ({problem.description})")
     ax.set_ylabel("network")

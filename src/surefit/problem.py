@@ -40,6 +40,8 @@ class Problem:
     description: str
     evaluation: str = "held-out points"  # what X_eval is, for every report of the metrics
     measured: bool = False  # the targets may carry noise (arrays, CSV, a formula sampled with noise)
+    # (X (k, d), y (k,)): the rows, training and held-out, left out as outliers (outliers.set_aside), for pictures
+    left_out: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def n_inputs(self) -> int:
