@@ -185,6 +185,19 @@ def test_influence_names_the_inputs_the_fit_does_not_use():
     assert set(result.report()["influence"]) == {first, second}
 
 
+def test_an_input_with_one_value_in_every_row_is_said():
+    """A column never varied (always 3): the network cannot learn what it does, and says so; the
+    varied one is not named, nor anything on data without such a column."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, 200)
+    y = np.sin(2 * x) + 0.05 * rng.standard_normal(200)
+    same = surefit.fit((np.column_stack([x, np.full(200, 3.0)]), y), hidden=4, activation="tanh")
+    varied = surefit.fit((x, y), hidden=4, activation="tanh")
+    assert [n for n in same.notes if "the same in every training row" in n] == [
+        f"{same.model.variables[1]} (always 3): the same in every training row, so the network cannot learn what it does; vary it, or leave it out"]
+    assert not any("every training row" in n for n in varied.notes)
+
+
 def test_cross_validation_drops_the_penalty_where_the_data_show_no_noise(monkeypatch):
     """The unpenalised fit starts where the penalised fit's candidates ended (the per-unit fit
     afresh), and is kept: GCV of the penalised fit over the unpenalised one's measured 63x here

@@ -355,12 +355,22 @@ def notes(problem: problems.Problem, the_plan: Plan, model: Model) -> tuple[str,
     if the_plan.net.hidden and N < P and not the_plan.regularised:
         out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
                    f"through every point, so between them the fit says little; use more points or fewer units")
-    swing = between_points(problem, model)
-    if swing:
-        out.append(swing)
+    out += [note for note in (constant_inputs(problem), between_points(problem, model)) if note]
     if the_plan.note:
         out.append(the_plan.note)
     return tuple(out)
+
+
+def constant_inputs(problem: problems.Problem) -> str:
+    """A note for inputs with one value in every training row (a CSV column that was never varied):
+    the network cannot learn what they do, and a fit that ignores them shows nothing about them."""
+    same = [f"{v} (always {x:.4g})" for v, x, spread in zip(problem.variables, problem.X[0], np.ptp(problem.X, 0))
+            if spread == 0]
+    if not same:
+        return ""
+    it = "it" if len(same) == 1 else "them"
+    return (f"{' and '.join(same)}: the same in every training row, so the network cannot learn what "
+            f"{'it does' if len(same) == 1 else 'they do'}; vary {it}, or leave {it} out")
 
 
 SWING_POINTS = 4000  # random points in the training inputs' box where the network is checked
