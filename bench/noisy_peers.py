@@ -16,6 +16,11 @@ fit(X, y) / predict(X), given the same training arrays and scored on the same po
 - Gaussian process: ConstantKernel * RBF + WhiteKernel, normalize_y, 2 optimiser restarts;
   up to 3000 rows.
 - RidgeCV: its defaults on the raw inputs (a straight line in 1-D: the floor).
+- RidgeCV, fine grid (several inputs only): the same leave-one-out over alpha = 10^-6 .. 10^3, 8 per
+  decade, where the default grid is 0.1, 1, 10; on diabetes the default's leave-one-out picks its
+  smallest, 0.1, on every split, and the finer grid shows what leave-one-out itself would pick.
+- Bayesian ridge (several inputs only): BayesianRidge, a linear model whose penalty and noise are set by
+  the evidence (MacKay 1992), the same rule surefit's networks use (trainers/ridge.py), on a straight line.
 - RidgeCV on splines (1-D only): 40-knot cubic B-splines with alpha chosen by RidgeCV's
   leave-one-out over 10^-6 .. 10^3: a penalised regression spline, the classical
   smoother a statistician would use; ridge shrinks the coefficients, not curvature.
@@ -36,7 +41,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
-from sklearn.linear_model import RidgeCV
+from sklearn.linear_model import BayesianRidge, RidgeCV
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -52,6 +57,7 @@ ALPHAS = 10.0 ** np.arange(-5, 3)  # 1e-5 .. 1e2
 CV_FOLDS = 5
 SPLINE_KNOTS = 40
 SPLINE_ALPHAS = 10.0 ** np.arange(-6, 3.5, 0.5)
+FINE_ALPHAS = np.logspace(-6, 3, 73)  # 8 per decade
 SLOW_PARAMS = 1000  # the CV peer on a network with more weights than this is a slow row
 GP_MAX_ROWS = 3000  # beyond, the GP's n x n kernel takes gigabytes and each optimiser step minutes
 
@@ -119,6 +125,14 @@ def ridge(net: None, seed: int, effort: float):
     return RidgeCV()
 
 
+def ridge_fine(net: None, seed: int, effort: float):
+    return RidgeCV(alphas=FINE_ALPHAS)
+
+
+def bayesian_ridge(net: None, seed: int, effort: float):
+    return BayesianRidge()
+
+
 def ridge_splines(net: None, seed: int, effort: float):
     return make_pipeline(SplineTransformer(n_knots=SPLINE_KNOTS, degree=3), RidgeCV(alphas=SPLINE_ALPHAS))
 
@@ -133,6 +147,10 @@ def everywhere(case: Case) -> bool:
 
 def one_input(case: Case) -> bool:
     return case.inputs == 1
+
+
+def several_inputs(case: Case) -> bool:
+    return case.inputs > 1
 
 
 def regressor_cases(case: Case) -> bool:
@@ -179,6 +197,8 @@ CONTESTANTS = [
     Contestant("cv", MLPS[2], mlp_cv, True, slow=cv_is_slow),
     Contestant("gp", GP, gaussian_process, False, gp_fits, slow=gp_is_slow),
     Contestant("ridge", RIDGE, ridge, False),
+    Contestant("ridgefine", "RidgeCV, fine grid", ridge_fine, False, several_inputs),
+    Contestant("bayes", "Bayesian ridge", bayesian_ridge, False, several_inputs),
     Contestant("spline", "RidgeCV on splines", ridge_splines, False, one_input),
     Contestant("hgb", "HistGradientBoosting", boosting, False),
 ]
