@@ -28,6 +28,8 @@ def test_an_outlier_the_network_bent_to_follow_is_left_out(one_wild_row):
                                       f"outside their neighbours' targets, and fitted again (x = {X[wild, 0]:.4g}: "
                                       f"{y[wild]:.4g} (the network ")
     np.testing.assert_allclose(result.predict(X), clean.predict(X), rtol=0, atol=1e-4)  # the same fit (to 7e-7)
+    assert result.problem.evaluation == "the training rows (none held out)" and len(result.problem.y_eval) == 199
+    assert not any(note.startswith("the metrics leave out") for note in result.notes)  # the row is said once
     assert truth_error(kept) > 5 * truth_error(clean)  # measured 3.23 against 0.0187
 
 

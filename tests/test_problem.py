@@ -192,6 +192,7 @@ def test_arrays_without_holdout_use_every_row_for_both():
     X = np.linspace(0, 1, 30)
     p = from_arrays(X, 2 * X, holdout=0)
     assert p.X.shape == (30, 1) and np.array_equal(p.X, p.X_eval)
+    assert p.X_eval is p.X and p.y_eval is p.y  # the same rows: nothing downstream treats them as held out
 
 
 def test_a_column_target_is_accepted():

@@ -272,12 +272,13 @@ def from_arrays(X, y, *, holdout: float | None = None, seed: int = 0,
     order = np.random.default_rng(seed).permutation(len(X))
     n_eval = int(round(holdout * len(X))) if len(X) >= 10 else 0
     test, train = order[:n_eval], order[n_eval:]
-    evaluation = f"{n_eval} held-out rows"
-    if n_eval == 0:  # too few rows to spare: metrics are on the training data itself
-        test = train
+    X_train, y_train = X[train], y[train]
+    if n_eval == 0:  # too few rows to spare: metrics are on the training data itself, the same arrays (X_eval is X)
         evaluation = ("the training rows (fewer than 10 rows: none held out)" if holdout > 0 and len(X) < 10
                       else "the training rows (none held out)")
-    return Problem(X[train], y[train], X[test], y[test], variables, None, description, evaluation, measured=True)
+        return Problem(X_train, y_train, X_train, y_train, variables, None, description, evaluation, measured=True)
+    return Problem(X_train, y_train, X[test], y[test], variables, None, description, f"{n_eval} held-out rows",
+                   measured=True)
 
 
 def column_names(X) -> tuple[str, ...] | None:
