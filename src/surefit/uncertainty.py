@@ -46,12 +46,50 @@ class Posterior:
                    float(sigma))
 
 
-def posterior_factor(net, theta: np.ndarray, posterior: Posterior) -> torch.Tensor:
-    """(P, P) the Cholesky factor of J^T J + diag(penalty) at theta (P,) over the posterior's
-    training rows: the posterior precision times sigma^2."""
+def in_rows_space(posterior: Posterior) -> bool:
+    """Whether A^-1 is had cheaper through the rows (fewer of them than weights, every weight penalised)."""
+    return len(posterior.inputs) < len(posterior.penalty) and bool((posterior.penalty > 0).all())
+
+
+def work_per_row(posterior: Posterior) -> float:
+    """Multiplications an error bar costs a row: P^2 in the weights' space, n (P + n) in the rows'."""
+    n, P = len(posterior.inputs), len(posterior.penalty)
+    return n * (P + n) if in_rows_space(posterior) else P * P
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A = c J^T J + D (J the Jacobian on the posterior's n rows, c = N / n, D = diag(penalty)), ready to
+    give g^T A^-1 g: in the weights' space its Cholesky factor (P, P); in the rows' space, by Woodbury,
+    A^-1 = D^-1 - D^-1 J^T (I / c + J D^-1 J^T)^-1 J D^-1, the factor (n, n) of the middle and J D^-1:
+    64,64 relu on 200 rows, 100,000 error bars in 7.6 s against 43 s (one thread; half of it the
+    Jacobians), and no (P, P) matrix of 150 MB."""
+    L: torch.Tensor  # (P, P) or (n, n), lower triangular
+    JD: torch.Tensor | None = None  # (n, P) J D^-1 in the rows' space; None in the weights'
+    inverse_penalty: torch.Tensor | None = None  # (P,) D^-1 in the rows' space
+
+    def quadratic(self, G: torch.Tensor) -> torch.Tensor:
+        """(m,) g^T A^-1 g for each row g of G (m, P)."""
+        if self.JD is None:
+            return torch.linalg.solve_triangular(self.L, G.T, upper=False).pow(2).sum(0)  # |L^-1 g|^2
+        prior = G.pow(2) @ self.inverse_penalty  # g^T D^-1 g
+        told = torch.linalg.solve_triangular(self.L, self.JD @ G.T, upper=False).pow(2).sum(0)  # what the rows pin down
+        return (prior - told).clamp(min=0)  # rounding can take a row the data pin down below 0
+
+
+def posterior_factor(net, theta: np.ndarray, posterior: Posterior, rows_space: bool | None = None) -> Factor:
+    """The posterior precision times sigma^2, A = c J^T J + diag(penalty) at theta (P,), factored
+    (Factor) in the rows' space where in_rows_space, else the weights' (rows_space: either, forced)."""
     theta_t = torch.as_tensor(theta, dtype=torch.float64)[None]
     J = jacobian(net, theta_t, torch.as_tensor(posterior.inputs))[0]  # (n, P)
-    A = J.T @ J * (posterior.rows / J.shape[0]) + torch.diag(torch.as_tensor(posterior.penalty))
+    penalty, c = torch.as_tensor(posterior.penalty), posterior.rows / J.shape[0]
+    if in_rows_space(posterior) if rows_space is None else rows_space:
+        JD = J / penalty
+        return Factor(_cholesky(torch.eye(len(J), dtype=J.dtype) / c + JD @ J.T), JD, 1 / penalty)
+    return Factor(_cholesky(J.T @ J * c + torch.diag(penalty)))
+
+
+def _cholesky(A: torch.Tensor) -> torch.Tensor:
     eye = A.diagonal().max() * torch.eye(len(A), dtype=A.dtype)
     for jitter in JITTERS:
         factor, info = torch.linalg.cholesky_ex(A + jitter * eye)
@@ -60,28 +98,12 @@ def posterior_factor(net, theta: np.ndarray, posterior: Posterior) -> torch.Tens
     raise SurefitError("the curvature of this fit's weights is not positive even with a jitter: no error bars")
 
 
-def prediction_sd(net, theta: np.ndarray, factor: torch.Tensor, sigma: float, X: np.ndarray) -> np.ndarray:
+def prediction_sd(net, theta: np.ndarray, factor: Factor, sigma: float, X: np.ndarray) -> np.ndarray:
     """(n,) the standard deviation of the network's prediction at the scaled inputs X (n, d), in
-    scaled units: sigma * sqrt(g^T (J^T J + diag(penalty))^-1 g)."""
+    scaled units: sigma * sqrt(g^T A^-1 g)."""
     theta_t = torch.as_tensor(theta, dtype=torch.float64)[None]
     out = []
     for start in range(0, len(X), CURVATURE_ROWS):  # (CURVATURE_ROWS, P) Jacobians at a time
         G = jacobian(net, theta_t, torch.as_tensor(X[start:start + CURVATURE_ROWS], dtype=torch.float64))[0]
-        half = torch.linalg.solve_triangular(factor, G.T, upper=False)  # (P, n): L^-1 g
-        out.append(sigma * half.pow(2).sum(0).sqrt().numpy())
+        out.append(sigma * factor.quadratic(G).sqrt().numpy())
     return np.concatenate(out) if out else np.zeros(0)
-
-
-def training_leverage(net, theta: np.ndarray, posterior: Posterior) -> np.ndarray | None:
-    """(N,) each training row's leverage, the hat matrix's diagonal J A^-1 J^T (A = J^T J +
-    diag(penalty)), in the space of the rows: K (I + K)^-1 with K = J diag(penalty)^-1 J^T, O(N^2 P)
-    where (g^T A^-1 g row by row, as the error bars go) is O(P^3): 64,64 on 200 rows, 4 s against
-    0.1. None where it does not apply: the posterior keeps a subsample of the rows, there are more
-    rows than weights, or a weight goes unpenalised."""
-    X, penalty = posterior.inputs, posterior.penalty
-    if posterior.rows != len(X) or len(X) >= len(penalty) or not (penalty > 0).all():
-        return None
-    theta_t = torch.as_tensor(theta, dtype=torch.float64)[None]
-    J = jacobian(net, theta_t, torch.as_tensor(X))[0]  # (N, P)
-    K = (J / torch.as_tensor(penalty)) @ J.T  # (N, N)
-    return torch.linalg.solve(torch.eye(len(K), dtype=K.dtype) + K, K).diagonal().numpy().copy()
