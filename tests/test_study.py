@@ -11,7 +11,8 @@ from surefit.settings import FitSettings
 from surefit.settings import MinimalSettings
 from surefit.smallest import minimal, search
 from surefit.plan import plan
-from surefit.problem import from_function
+from surefit.errors import SurefitError
+from surefit.problem import from_arrays, from_function
 from surefit.studies import configurations, study, theory_success
 
 
@@ -116,6 +117,48 @@ def test_minimal_width_for_abs_is_two(abs_problem, candidates, threshold):
     rows = {r["width"]: r for r in result.table}
     assert rows[1]["successes"] == 0 and not rows[1]["passed"]  # one unit cannot bend both ways
     assert rows[2]["successes"] == 20 and rows[2]["passed"]
+
+
+@pytest.fixture(scope="module")
+def noisy_wave():
+    """sin(3x) + 10% noise, 500 rows, a fifth held out: measured data, and the exact function beside."""
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-3, 3, 500)
+    return from_arrays(x, np.sin(3 * x) + 0.1 * rng.standard_normal(500))
+
+
+def truth_error(problem, width: int) -> float:
+    grid = np.linspace(-3, 3, 1000)
+    fit = fit_problem(problem, FitSettings(hidden=(width,), activation="tanh"))
+    return float(np.sqrt(np.mean((fit.predict(grid) - np.sin(3 * grid)) ** 2)))
+
+
+def test_the_smallest_network_for_measured_data_is_the_first_to_reach_the_noise(noisy_wave):
+    """No threshold: a seed succeeds when its held-out error is at the estimated noise level. The
+    oracle, the exact function: the width found fits it to under half the noise, one unit fewer
+    misses it by more than the noise (measured: 4 tanh units 0.017, 3 units 0.20; 8 units 0.021)."""
+    result = minimal(noisy_wave, FitSettings(activation="tanh"), MinimalSettings(seeds=3))
+    width, rows = result.width, {r["width"]: r for r in result.table}
+    assert result.threshold is None and result.depth == 1 and rows[width]["passed"] and not rows[width - 1]["passed"]
+    assert truth_error(noisy_wave, width) < 0.05 and truth_error(noisy_wave, width - 1) > 0.1
+
+
+def test_success_at_the_noise_level_needs_measured_data_and_rows_enough(abs_problem, noisy_wave):
+    with pytest.raises(SurefitError, match="success at the noise level is for measured data"):
+        study(abs_problem, [FitSettings()], range(1), threshold=None)
+    few = from_arrays(noisy_wave.X[:40], noisy_wave.y[:40])  # 8 held out: a margin of 2 sqrt(1/16 + 1/32) = 61%
+    with pytest.raises(SurefitError, match="^8 held-out rows cannot tell a fit at the noise level from one 41% above"):
+        study(few, [FitSettings()], range(1), threshold=None)
+
+
+def test_cli_minimal_of_a_csv_reaches_the_noise_level(tmp_path, noisy_wave):
+    csv, out = tmp_path / "wave.csv", tmp_path / "minimal.json"
+    np.savetxt(csv, np.column_stack([noisy_wave.X[:, 0], noisy_wave.y]), delimiter=",", header="x,y", comments="")
+    assert main(["minimal", "--csv", str(csv), "--target", "y", "--activation", "tanh", "--seeds", "2",
+                 "--max-width", "2", "--json", str(out), "--quiet"]) == 1  # two units cannot reach it
+    answer = json.loads(out.read_text())
+    assert answer["threshold"] is None and answer["success"] == "held-out error is at the estimated noise level"
+    assert [r["width"] for r in answer["table"]] == [1, 2] and answer["width"] is None
 
 
 def test_search_finds_the_first_passing_width():

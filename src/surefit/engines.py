@@ -36,13 +36,14 @@ class Trial:
     steps: int
     units_alive: int
     units_total: int
+    at_noise_level: bool  # measured data: the held-out error at the estimated noise level (FitResult.at_noise_level)
     theta: np.ndarray = field(compare=False, repr=False)  # (P,) the kept network, scaled units
 
     @classmethod
     def of(cls, result: FitResult) -> "Trial":
         return cls(seed=result.seed, metrics=dict(result.metrics), status=result.status.name,
                    time_s=result.time_s, steps=len(result.history), units_alive=result.units_alive,
-                   units_total=result.units_total, theta=result.model.theta)
+                   units_total=result.units_total, at_noise_level=result.at_noise_level, theta=result.model.theta)
 
 
 def run_seeds(problem: Problem, settings: FitSettings, seeds: Sequence[int], observers=()) -> list[Trial]:

@@ -80,6 +80,15 @@ class FitResult:
             return candidates_limit(self.candidate_errors)
         return ""
 
+    @property
+    def at_noise_level(self) -> bool:
+        """Whether the fit of measured data is at the estimated noise level, as its sentence says
+        (noise_limit): its held-out error within noise_margin of it, where the rows can tell."""
+        problem, sigma = self.problem, self.noise_level
+        if not problem.measured or problem.exact_eval or not sigma > 0 or noise_margin(problem) >= BLIND:
+            return False
+        return self.metrics["rmse"] <= sigma * (1 + noise_margin(problem))
+
     @cached_property
     def influence(self) -> dict[str, float]:
         """Each input's influence on the prediction, in the target's units: the RMS over the
@@ -121,6 +130,11 @@ class FitResult:
         }
 
 
+def noise_margin(problem: Problem) -> float:
+    """How far over the estimated noise level a held-out error may lie and be 'at' it (noise_limit)."""
+    return float(2 * np.sqrt(1 / (2 * len(problem.y_eval)) + 1 / len(problem.y)))
+
+
 def noise_limit(result: FitResult) -> str:
     """Measured data: the error against the noise. A perfect model's RMSE on M noisy held-out rows
     is the noise level within a relative standard error of about 1 / sqrt(2M), and the noise level's
@@ -148,7 +162,7 @@ def noise_limit(result: FitResult) -> str:
                 f"training targets ({sigma:.3g}){gamma}")
     on_training = problem.evaluation.startswith("the training rows")
     error = "error on the training rows" if on_training else "held-out error"
-    margin = 2 * np.sqrt(1 / (2 * len(problem.y_eval)) + 1 / len(problem.y))
+    margin = noise_margin(problem)
     if rmse > sigma * (1 + margin):
         return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
                 f"a larger network or more steps may help")

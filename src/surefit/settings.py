@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from numbers import Integral, Real
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from .activations import ACTIVATIONS, TRAINABLE
 from .errors import SurefitError
@@ -226,10 +226,15 @@ def settings_of(options: dict) -> FitSettings:
 
 # ------------------------------------------------------- what a study and a search for the smallest network add
 
+THRESHOLD_HELP = ("a seed succeeds when its held-out relative RMSE is at most this (auto: {:g} for an expression; for "
+                  "data, when its held-out error is at the estimated noise level, as the fit's sentence says)")
+
+
 @dataclass(frozen=True)
 class StudySettings:
-    threshold: float = option(1e-2, "a seed succeeds when its held-out relative RMSE is at most this",
-                              check=Positive(), parse=float)
+    EXPRESSION_THRESHOLD: ClassVar[float] = 1e-2  # what threshold auto means for an expression
+    threshold: float | None = option(None, THRESHOLD_HELP.format(EXPRESSION_THRESHOLD), check=Positive(),
+                                     parse=optional(float, "auto"), none="auto")
     seeds: int = option(200, "seeds per configuration", check=AtLeast(1), parse=int)
 
     def __post_init__(self):
@@ -238,8 +243,9 @@ class StudySettings:
 
 @dataclass(frozen=True)
 class MinimalSettings:
-    threshold: float = option(1e-3, "a seed succeeds when its held-out relative RMSE is at most this",
-                              check=Positive(), parse=float)
+    EXPRESSION_THRESHOLD: ClassVar[float] = 1e-3
+    threshold: float | None = option(None, THRESHOLD_HELP.format(EXPRESSION_THRESHOLD), check=Positive(),
+                                     parse=optional(float, "auto"), none="auto")
     depths: tuple[int, ...] = option((1,), "hidden-layer counts to search, each layer of the searched width",
                                      check=AtLeast(1), parse=int, many=True)
     seeds: int = option(50, "seeds per width tried", check=AtLeast(1), parse=int)

@@ -3,7 +3,9 @@
 A configuration is one FitSettings; a sweep is every combination of the swept
 values (settings.SWEEPABLE). A seed succeeds when its held-out relative RMSE is at
 most `threshold`; training need go no further than a tenth of that (TRAIN_MARGIN),
-so each fit stops there unless its own tol is looser. Each configuration reports
+so each fit stops there unless its own tol is looser. For measured data a seed succeeds,
+by default, when its held-out error is at the estimated noise level, as the fit's sentence
+judges it (result.noise_limit): the data allow no better. Each configuration reports
 its success rate with a Wilson 95% interval, the error's quartiles and the median
 time per fit.
 
@@ -31,7 +33,8 @@ from .errors import SurefitError
 from .plan import plan
 from .plots import plt, save_figure
 from .problem import Problem
-from .settings import OPTIONS, SWEEPABLE, FitSettings
+from .result import BLIND, noise_margin
+from .settings import OPTIONS, SWEEPABLE, FitSettings, MinimalSettings, StudySettings
 from .stats import quartiles, success_rate, wilson
 
 TRAIN_MARGIN = 10  # training stops at threshold / TRAIN_MARGIN, so held-out error has room to be worse
@@ -66,22 +69,53 @@ def configurations(base: FitSettings, **sweep: Sequence) -> list[FitSettings]:
     return [replace(base, **dict(zip(keys, values))) for values in itertools.product(*sweep.values())]
 
 
+def success_threshold(settings: StudySettings | MinimalSettings, problem: Problem) -> float | None:
+    """The threshold given; auto (None): for measured data None, success at the noise level, else
+    the command's EXPRESSION_THRESHOLD (a formula's noiseless targets have no noise level to reach)."""
+    if settings.threshold is not None:
+        return settings.threshold
+    return None if problem.measured and not problem.exact_eval else settings.EXPRESSION_THRESHOLD
+
+
 def study(problem: Problem, configs: Sequence[FitSettings], seeds: Sequence[int], *,
-          threshold: float, engine: Engine | None = None) -> list[Outcome]:
+          threshold: float | None, engine: Engine | None = None) -> list[Outcome]:
     """Fit every configuration on every seed; one Outcome per configuration, in order.
-    A seed succeeds when its held-out relative RMSE is at most `threshold`."""
-    if not threshold > 0:
+    A seed succeeds when its held-out relative RMSE is at most `threshold`; None: measured data's
+    fit at the estimated noise level (FitResult.at_noise_level)."""
+    if threshold is None:
+        check_noise_can_tell(problem)
+    elif not threshold > 0:
         raise SurefitError(f"the success threshold must be positive, not {threshold!r}")
-    configs = [replace(c, tol=max(c.tol, threshold / TRAIN_MARGIN)) for c in configs]
+    else:
+        configs = [replace(c, tol=max(c.tol, threshold / TRAIN_MARGIN)) for c in configs]
     for c in configs:
         plan(problem, c)  # refuse a configuration too big for this machine before any runs
     runs = (engine or LocalEngine()).run(problem, configs, seeds)
     return [summarise(problem, settings, trials, threshold) for settings, trials in zip(configs, runs)]
 
 
-def summarise(problem: Problem, settings: FitSettings, trials: Sequence[Trial], threshold: float) -> Outcome:
+def success_words(threshold: float | None) -> str:
+    """What a seed's success is, in words: 'a seed succeeds when its ...'."""
+    return ("held-out error is at the estimated noise level" if threshold is None
+            else f"held-out relative RMSE is <= {threshold:g}")
+
+
+def check_noise_can_tell(problem: Problem) -> None:
+    """Refuse, in one line, a success 'at the noise level' that the problem's rows cannot judge."""
+    if not problem.measured or problem.exact_eval:
+        raise SurefitError("success at the noise level is for measured data: give a formula a --threshold")
+    if noise_margin(problem) >= BLIND:
+        raise SurefitError(f"{len(problem.y_eval)} held-out rows cannot tell a fit at the noise level from one "
+                           f"{BLIND:.0%} above it: give more rows, or a --threshold on the held-out relative RMSE")
+
+
+def summarise(problem: Problem, settings: FitSettings, trials: Sequence[Trial], threshold: float | None) -> Outcome:
     errors = [t.metrics["relative_rmse"] for t in trials]
-    hits, rate = success_rate(errors, threshold)
+    if threshold is None:
+        hits = sum(t.at_noise_level for t in trials)
+        rate = hits / len(trials)
+    else:
+        hits, rate = success_rate(errors, threshold)
     low, high = wilson(hits, len(trials))
     q1, median, q3 = quartiles(errors)
     return Outcome(config=config_of(settings), seeds=len(trials), successes=hits, success_rate=rate,
@@ -129,7 +163,7 @@ def fmt_value(key: str, value) -> str:
     return OPTIONS[key].metadata["none"] if value is None else str(value)
 
 
-def plot_study(outcomes: Sequence[Outcome], path: str | Path, *, threshold: float, title: str,
+def plot_study(outcomes: Sequence[Outcome], path: str | Path, *, threshold: float | None, title: str,
                format: str | None = None) -> Path:
     """Success rate per configuration with its Wilson 95% interval, and the theory where it applies."""
     keys = swept_keys(outcomes)
@@ -147,7 +181,7 @@ def plot_study(outcomes: Sequence[Outcome], path: str | Path, *, threshold: floa
     ax.set_xticks(x, [label(o, keys).replace(" ", "\n") for o in outcomes], fontsize=8)
     ax.set_xlim(-0.6, len(outcomes) - 0.4)
     ax.set_ylim(-0.03, 1.03)
-    ax.set_ylabel(f"success rate (held-out relative RMSE <= {threshold:g})")
+    ax.set_ylabel(f"share of seeds whose {success_words(threshold)}")
     ax.set_title(f"{title}: {outcomes[0].seeds} seeds per configuration", fontsize=9)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")

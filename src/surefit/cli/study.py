@@ -7,7 +7,7 @@ import argparse
 from rich.console import Console
 
 from ..settings import FitSettings, MinimalSettings, StudySettings
-from .fit import add_problem_arguments
+from .fit import add_problem_arguments, problem_from
 from .options import add_settings, settings_from, sweeps_from
 from .output import console, json_text, planned_outputs, progress_wanted, table, write_outputs
 
@@ -19,8 +19,8 @@ def show(renderable) -> None:
 
 
 def add_common(p: argparse.ArgumentParser, settings_cls) -> None:
-    p.add_argument("expr", help='target expression, e.g. "abs(x)" or "sqrt(x**2 + y**2)"')
-    add_problem_arguments(p, data=False)
+    p.add_argument("expr", nargs="?", help='target expression, e.g. "abs(x)" or "sqrt(x**2 + y**2)"')
+    add_problem_arguments(p)
     add_settings(p, settings_cls)
     p.add_argument("--engine", default="local", choices=["local", "ray"],
                    help="local: seeds batched in this process (default); ray: Ray tasks")
@@ -42,16 +42,14 @@ def register(sub) -> None:
 
     m = sub.add_parser("minimal", help="the smallest width that reaches a threshold on nearly every seed",
                        description="Find, per depth, the smallest width whose fits reach the success "
-                                   "threshold on at least --required of the seeds, and print every width tried.")
+                                   "threshold on at least --required of the seeds, and print every width tried. "
+                                   "For --csv data a seed succeeds, by default, when its held-out error is at "
+                                   "the estimated noise level: the data allow no better.")
     add_common(m, MinimalSettings)
     add_settings(m, FitSettings, skip=("hidden",))
     m.set_defaults(run=run_minimal)
 
 
-def problem_of(args):
-    from .. import problem as problems
-    return problems.from_function(args.expr, args.domain, points=args.points, sampling=args.sampling,
-                                  noise=args.noise)
 
 
 def engine_of(args):
@@ -59,11 +57,13 @@ def engine_of(args):
     return make_engine(args.engine, args.address, progress=progress_wanted(args))
 
 
-def heading(command: str, problem, seeds: int, threshold: float, candidates: str) -> str:
-    from ..studies import TRAIN_MARGIN
+def heading(command: str, problem, seeds: int, threshold: float | None, candidates: str) -> str:
+    from ..result import noise_margin
+    from ..studies import TRAIN_MARGIN, success_words
+    stops = (f" (training stops at {threshold / TRAIN_MARGIN:g})" if threshold is not None else
+             f" (within {noise_margin(problem):.0%} of it, as near as {len(problem.y_eval)} held-out rows can tell)")
     return (f"surefit {command} {problem.description}: {len(problem.X)} training points, {seeds} seeds "
-            f"per configuration, {candidates}; a seed succeeds when its held-out relative RMSE is "
-            f"<= {threshold:g} (training stops at {threshold / TRAIN_MARGIN:g})")
+            f"per configuration, {candidates}; a seed succeeds when its {success_words(threshold)}{stops}")
 
 
 def candidates_text(values) -> str:
@@ -77,19 +77,20 @@ def candidates_text(values) -> str:
 
 def run_study(args) -> int:
     from ..plots import image_format
-    from ..studies import configurations, plot_study, study
+    from ..studies import configurations, plot_study, study, success_threshold
     sweeps = sweeps_from(args, FitSettings)
     base = settings_from(argparse.Namespace(**{k: v for k, v in vars(args).items() if k not in sweeps}),
                          FitSettings)
     configs = configurations(base, **sweeps)
     plan = settings_from(args, StudySettings)
     outputs = planned_outputs(args, ("json", "plot"))
-    problem = problem_of(args)
-    outcomes = study(problem, configs, range(plan.seeds), threshold=plan.threshold, engine=engine_of(args))
-    show(heading("study", problem, plan.seeds, plan.threshold, candidates_text({c.candidates for c in configs})))
+    problem = problem_from(args, base)
+    threshold = success_threshold(plan, problem)
+    outcomes = study(problem, configs, range(plan.seeds), threshold=threshold, engine=engine_of(args))
+    show(heading("study", problem, plan.seeds, threshold, candidates_text({c.candidates for c in configs})))
     show(study_table(outcomes))
     write_outputs(outputs, {"json": lambda tmp: tmp.write_text(json_text({"results": [o.to_dict() for o in outcomes]})),
-                            "plot": lambda tmp: plot_study(outcomes, tmp, threshold=plan.threshold,
+                            "plot": lambda tmp: plot_study(outcomes, tmp, threshold=threshold,
                                                            title=problem.description,
                                                            format=image_format(outputs["plot"]))})
     return 0
@@ -122,9 +123,9 @@ def run_minimal(args) -> int:
     settings = settings_from(args, MinimalSettings)
     base = settings_from(args, FitSettings)
     outputs = planned_outputs(args, ("json",))
-    problem = problem_of(args)
+    problem = problem_from(args, base)
     result = minimal(problem, base, settings, engine_of(args))
-    show(heading("minimal", problem, settings.seeds, settings.threshold, candidates_text([base.candidates]))
+    show(heading("minimal", problem, settings.seeds, result.threshold, candidates_text([base.candidates]))
          + f", init {base.init}, trainer {base.trainer}")
     rows = [[r["depth"], r["width"], r["n_params"], f"{r['successes']}/{r['seeds']}",
              percent_ci(r["success_rate"], r["ci_low"], r["ci_high"]), f"{r['median_error']:.1e}",
