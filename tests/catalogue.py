@@ -15,6 +15,7 @@ import numpy as np
 from scipy.special import j0
 
 from surefit.expression import Expression
+from surefit.problem import Problem
 
 
 @dataclass(frozen=True)
@@ -114,3 +115,27 @@ def noisy_sine(sigma, seed=0, N=200):
 
 def truth_error(result, truth=sine):
     return float(np.sqrt(np.mean((result.predict(GRID) - truth(GRID)) ** 2)))
+
+
+class Step:
+    """A stand-in network: the step sign(x - at), as a fit that placed a jump at `at` would be."""
+    posterior = None  # no error bars: plain residuals
+
+    def __init__(self, at: float):
+        self.at = at
+
+    def predict(self, X) -> np.ndarray:
+        return np.sign(np.asarray(X, dtype=float)[:, 0] - self.at)
+
+
+def step_gap(peak: bool = False) -> Problem:
+    """Training rows every 0.02 on [-1, 1], held-out rows halfway between them, 5% noise; the
+    target jumps at 0.015, inside the gap (0, 0.02) that the held-out row at 0.01 lies in (peak:
+    it is +1 on (0.005, 0.025) only, a spike one training row wide)."""
+    rng = np.random.default_rng(0)
+    x, x_eval = np.linspace(-1, 1, 101), np.linspace(-0.99, 0.99, 100)
+    truth = (lambda t: np.where((t > 0.005) & (t < 0.025), 1.0, -1.0)) if peak else (lambda t: np.sign(t - 0.015))
+    return Problem(x[:, None], truth(x) + 0.05 * rng.standard_normal(101), x_eval[:, None],
+                   truth(x_eval) + 0.05 * rng.standard_normal(100), ("x",), None, "data", "100 held-out rows",
+                   measured=True)
+

@@ -1,5 +1,6 @@
 """Measured data end to end: fit to the noise level, never into it, and say where it is.
 Errors are measured against the noiseless truth (the oracle) on a dense grid."""
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -9,10 +10,10 @@ import torch
 import surefit
 from surefit import fitting
 from surefit.problem import from_arrays
-from surefit.result import noise_limit
+from surefit.result import metrics, noise_limit
 from surefit.status import Status
 
-from catalogue import GRID, noisy, noisy_sine, truth_error
+from catalogue import GRID, Step, noisy, noisy_sine, step_gap, truth_error
 
 
 def step(x):
@@ -71,9 +72,11 @@ def test_the_margin_for_at_the_noise_level_counts_the_estimate_s_own_error(ratio
 
 
 def limit_at(problem, rmse, sigma):
-    """noise_limit of a fit of problem with this error and noise estimate (no effective parameters)."""
+    """noise_limit of a fit of problem with this error and noise estimate (no effective parameters, no
+    row in a jump)."""
     return noise_limit(SimpleNamespace(noise_level=sigma, metrics={"rmse": rmse}, problem=problem,
-                                       effective_parameters=None, n_params=25))
+                                       effective_parameters=None, n_params=25,
+                                       unplaced_jumps=np.zeros(len(problem.y_eval), dtype=bool)))
 
 
 @pytest.mark.parametrize("N, holdout, ratio, says", [
@@ -119,6 +122,25 @@ def test_outliers_are_left_out_named_and_the_fit_made_again():
     assert errors[0] < 0.05 and errors[1] > 1, errors  # measured 0.0091 and 2.78: a constant near the mean
     for clean in ((x, y), noisy_sine(0.0, seed=3)):  # noise alone; exact data, residuals of 1e-5
         assert not any("outlier" in note for note in surefit.fit(clean, hidden=8, activation="tanh", holdout=0).notes)
+
+
+def test_a_held_out_row_in_a_jump_the_rows_do_not_place_is_said_and_is_no_call_for_units():
+    """The held-out error's whole excess in one row between two training rows that jump past it
+    (catalogue.step_gap, a network that put the jump 0.01 early): 'above' only there, which more
+    rows would place and more units would not; without it at the noise, so at_noise_level holds."""
+    fit = surefit.fit((np.linspace(-1, 1, 101), np.sign(np.linspace(-1, 1, 101))), hidden=2, holdout=0)
+
+    def stand_in(problem, model):  # the fit's result with another network, its metrics and noise level
+        return replace(fit, model=model, problem=problem, metrics=metrics(problem.y_eval, model.predict(problem.X_eval)),
+                       noise_level=0.05, effective_parameters=None)
+
+    result = stand_in(step_gap(), Step(0.005))
+    assert result.limit.startswith(f"the held-out error ({result.metrics['rmse']:.3g}) is above the estimated noise "
+                                   "level (0.05) only at 1 held-out row in a jump between training rows (x = 0.01: ")
+    assert result.limit.endswith("more rows about the jump would place it, more units would not")
+    assert result.at_noise_level
+    missed = stand_in(step_gap(peak=True), Step(5.0))  # a spike's training row missed: a larger network may help
+    assert missed.limit.endswith("a larger network or more steps may help") and not missed.at_noise_level
 
 
 def test_without_held_out_rows_the_training_error_names_the_limit():

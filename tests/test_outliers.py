@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 import surefit
+from surefit.outliers import in_jumps
 
-from catalogue import noisy, noisy_sine, truth_error
+from catalogue import Step, noisy, noisy_sine, step_gap, truth_error
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +68,14 @@ def test_held_out_outliers_are_left_out_of_the_metrics_and_said():
     assert result.metrics["rmse"] < 0.15 < 1 < kept.metrics["rmse"]  # about the noise (0.1), not the wild rows
     left_X, left_y = result.problem.left_out  # for pictures: every wild row, training and held-out
     assert sorted(left_X[:, 0]) == sorted(X[y > 10, 0]) and (left_y > 10).all() and kept.problem.left_out is None
+
+
+def test_a_held_out_row_in_a_jump_the_training_rows_do_not_place_is_found():
+    """A network that put the jump at 0.005 misses the held-out row at 0.01 by 2, though it follows
+    every training row: the rows say only that the jump lies in (0, 0.02). A network that misses a
+    one-row spike misses its training row too: no such gap."""
+    problem = step_gap()
+    found = in_jumps(problem, Step(0.005))
+    assert problem.X_eval[found, 0].tolist() == pytest.approx([0.01])
+    assert not in_jumps(problem, Step(0.015)).any()  # the jump where it is: nothing missed
+    assert not in_jumps(step_gap(peak=True), Step(5.0)).any()  # a constant -1 misses the spike's training row
