@@ -147,7 +147,7 @@ def test_success_at_the_noise_level_needs_measured_data_and_rows_enough(abs_prob
     with pytest.raises(SurefitError, match="success at the noise level is for measured data"):
         study(abs_problem, [FitSettings()], range(1), threshold=None)
     few = from_arrays(noisy_wave.X[:40], noisy_wave.y[:40])  # 8 held out: a margin of 2 sqrt(1/16 + 1/32) = 61%
-    with pytest.raises(SurefitError, match="^8 held-out rows cannot tell a fit at the noise level from one 41% above"):
+    with pytest.raises(SurefitError, match="^scored on 8 held-out rows, too few to tell a fit at the noise level from one 41% above"):
         study(few, [FitSettings()], range(1), threshold=None)
 
 

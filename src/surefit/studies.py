@@ -105,7 +105,7 @@ def check_noise_can_tell(problem: Problem) -> None:
     if not problem.measured or problem.exact_eval:
         raise SurefitError("success at the noise level is for measured data: give a formula a --threshold")
     if noise_margin(problem) >= BLIND:
-        raise SurefitError(f"{len(problem.y_eval)} held-out rows cannot tell a fit at the noise level from one "
+        raise SurefitError(f"scored on {problem.evaluation}, too few to tell a fit at the noise level from one "
                            f"{BLIND:.0%} above it: give more rows, or a --threshold on the held-out relative RMSE")
 
 

@@ -50,8 +50,6 @@ def register(sub) -> None:
     m.set_defaults(run=run_minimal)
 
 
-
-
 def engine_of(args):
     from ..engines import make_engine
     return make_engine(args.engine, args.address, progress=progress_wanted(args))
@@ -61,7 +59,7 @@ def heading(command: str, problem, seeds: int, threshold: float | None, candidat
     from ..result import noise_margin
     from ..studies import TRAIN_MARGIN, success_words
     stops = (f" (training stops at {threshold / TRAIN_MARGIN:g})" if threshold is not None else
-             f" (within {noise_margin(problem):.0%} of it, as near as {len(problem.y_eval)} held-out rows can tell)")
+             f" (within {noise_margin(problem):.0%} of it, as near as {problem.evaluation} can tell)")
     return (f"surefit {command} {problem.description}: {len(problem.X)} training points, {seeds} seeds "
             f"per configuration, {candidates}; a seed succeeds when its {success_words(threshold)}{stops}")
 
