@@ -124,6 +124,19 @@ def test_outliers_are_left_out_named_and_the_fit_made_again():
         assert not any("outlier" in note for note in surefit.fit(clean, hidden=8, activation="tanh", holdout=0).notes)
 
 
+def test_with_several_inputs_at_the_noise_level_claims_no_more():
+    """Two inputs, a fit at its estimated noise level: the estimate may hold signal the network misses
+    (result.noise_limit: friedman1's 2 tanh units were 'at' it, 1.9 noise levels from the truth), so
+    the sentence does not say more units will not help, and at_noise_level does not hold."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (400, 2))
+    result = surefit.fit((X, np.sin(3 * X[:, 0]) + X[:, 1] + 0.1 * rng.standard_normal(400)), hidden=8, activation="tanh")
+    assert "is at the estimated noise level" in result.limit and "more units will not help" not in result.limit
+    assert result.limit.endswith("which with 2 inputs may still hold signal this network misses: a larger network "
+                                 "that ends lower would show it")
+    assert not result.at_noise_level
+
+
 def test_a_held_out_row_in_a_jump_the_rows_do_not_place_is_said_and_is_no_call_for_units():
     """The held-out error's whole excess in one row between two training rows that jump past it
     (catalogue.step_gap, a network that put the jump 0.01 early): 'above' only there, which more

@@ -146,6 +146,9 @@ def test_the_smallest_network_for_measured_data_is_the_first_to_reach_the_noise(
 def test_success_at_the_noise_level_needs_measured_data_and_rows_enough(abs_problem, noisy_wave):
     with pytest.raises(SurefitError, match="success at the noise level is for measured data"):
         study(abs_problem, [FitSettings()], range(1), threshold=None)
+    two = from_arrays(np.column_stack([noisy_wave.X[:, 0], noisy_wave.y]), noisy_wave.y)
+    with pytest.raises(SurefitError, match="^with 2 inputs no fit shows it is at the noise level"):
+        study(two, [FitSettings()], range(1), threshold=None)
     few = from_arrays(noisy_wave.X[:40], noisy_wave.y[:40])  # 8 held out: a margin of 2 sqrt(1/16 + 1/32) = 61%
     with pytest.raises(SurefitError, match="^scored on 8 held-out rows, too few to tell a fit at the noise level from one 41% above"):
         study(few, [FitSettings()], range(1), threshold=None)

@@ -104,6 +104,9 @@ def check_noise_can_tell(problem: Problem) -> None:
     """Refuse, in one line, a success 'at the noise level' that the problem's rows cannot judge."""
     if not problem.measured or problem.exact_eval:
         raise SurefitError("success at the noise level is for measured data: give a formula a --threshold")
+    if problem.n_inputs > 1:
+        raise SurefitError(f"with {problem.n_inputs} inputs no fit shows it is at the noise level (the estimate may hold "
+                           "signal a network misses): give a --threshold on the held-out relative RMSE")
     if noise_margin(problem) >= BLIND:
         raise SurefitError(f"scored on {problem.evaluation}, too few to tell a fit at the noise level from one "
                            f"{BLIND:.0%} above it: give more rows, or a --threshold on the held-out relative RMSE")

@@ -43,8 +43,8 @@ def register(sub) -> None:
     m = sub.add_parser("minimal", help="the smallest width that reaches a threshold on nearly every seed",
                        description="Find, per depth, the smallest width whose fits reach the success "
                                    "threshold on at least --required of the seeds, and print every width tried. "
-                                   "For --csv data a seed succeeds, by default, when its held-out error is at "
-                                   "the estimated noise level: the data allow no better.")
+                                   "For --csv data with one input a seed succeeds, by default, when its held-out "
+                                   "error is at the estimated noise level: the data allow no better.")
     add_common(m, MinimalSettings)
     add_settings(m, FitSettings, skip=("hidden",))
     m.set_defaults(run=run_minimal)
