@@ -139,8 +139,33 @@ def test_the_smallest_network_for_measured_data_is_the_first_to_reach_the_noise(
     misses it by more than the noise (measured: 4 tanh units 0.017, 3 units 0.20; 8 units 0.021)."""
     result = minimal(noisy_wave, FitSettings(activation="tanh"), MinimalSettings(seeds=3))
     width, rows = result.width, {r["width"]: r for r in result.table}
-    assert result.threshold is None and result.depth == 1 and rows[width]["passed"] and not rows[width - 1]["passed"]
+    assert result.success.threshold is None and result.depth == 1
+    assert rows[width]["passed"] and not rows[width - 1]["passed"]
     assert truth_error(noisy_wave, width) < 0.05 and truth_error(noisy_wave, width - 1) > 0.1
+
+
+def test_with_several_inputs_the_smallest_network_is_the_first_within_reach_of_a_wide_one():
+    """No fit shows the noise level of data with several inputs (result.noise_limit): the bar is what
+    64 units reach, within what the held-out rows can tell. sin(3 a) + b + 10% noise: the width
+    found fits the exact function about as well as 64 units, one unit fewer far worse (measured: 2
+    units 0.015, 64 units 0.017, 1 unit 0.40)."""
+    rng = np.random.default_rng(0)
+    X, grid = rng.uniform(-1, 1, (300, 2)), rng.uniform(-1, 1, (4000, 2))
+
+    def truth(X):
+        return np.sin(3 * X[:, 0]) + X[:, 1]
+
+    problem = from_arrays(X, truth(X) + 0.1 * rng.standard_normal(300))
+    result = minimal(problem, FitSettings(activation="tanh"), MinimalSettings(seeds=2, max_width=16))
+    assert "of what 64 tanh units reach" in result.success.words and result.success.threshold > 0
+    width, rows = result.width, {r["width"]: r for r in result.table}
+    assert rows[width]["passed"] and not rows[width - 1]["passed"]
+
+    def error(width):  # oracle: the exact function
+        fit = fit_problem(problem, FitSettings(hidden=(width,), activation="tanh"))
+        return float(np.sqrt(np.mean((fit.predict(grid) - truth(grid)) ** 2)))
+
+    assert error(width) < 2 * error(64) < 0.1 < error(width - 1)
 
 
 def test_success_at_the_noise_level_needs_measured_data_and_rows_enough(abs_problem, noisy_wave):

@@ -227,7 +227,8 @@ def settings_of(options: dict) -> FitSettings:
 # ------------------------------------------------------- what a study and a search for the smallest network add
 
 THRESHOLD_HELP = ("a seed succeeds when its held-out relative RMSE is at most this (auto: {:g} for an expression; for "
-                  "data with one input, when its held-out error is at the estimated noise level, as the fit's sentence says)")
+                  "data with one input, when its held-out error is at the estimated noise level, as the fit's sentence "
+                  "says; with several, within what the held-out rows can tell of a 64-unit network's)")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """What is the smallest network that does it? The narrowest width, per depth, that
 reaches the success threshold on at least `required` of the seeds (measured data, by default:
-its held-out error at the estimated noise level, all the data allow: studies.success_threshold).
+its held-out error at the estimated noise level, all the data allow, or with several inputs
+what a wide network reaches: studies.success).
 
 Widths are searched by doubling (1, 2, 4, ...) until one passes, then by bisection
 between the last failing and the first passing width; this assumes that a wider
@@ -14,7 +15,7 @@ from .engines import Engine, LocalEngine
 from .network import NetSettings
 from .problem import Problem
 from .settings import FitSettings, MinimalSettings
-from .studies import Outcome, study, success_threshold, success_words
+from .studies import Outcome, Success, study, success
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,11 @@ class Minimal:
     depth: int | None
     per_depth: dict[int, int | None]  # the smallest passing width at each depth
     table: list[dict]  # every (depth, width) tried, sorted
-    threshold: float | None  # the held-out relative RMSE a seed had to reach; None: the noise level
+    success: Success  # when a seed succeeded
 
     def to_dict(self, settings: MinimalSettings) -> dict:
-        return {"width": self.width, "depth": self.depth, "threshold": self.threshold,
-                "success": success_words(self.threshold),
+        return {"width": self.width, "depth": self.depth, "threshold": self.success.threshold,
+                "success": self.success.words,
                 "required": settings.required,
                 "seeds": settings.seeds,
                 "per_depth": [{"depth": d, "width": w} for d, w in self.per_depth.items()],
@@ -38,21 +39,21 @@ def minimal(problem: Problem, base: FitSettings, settings: MinimalSettings,
             engine: Engine | None = None) -> Minimal:
     """Search each depth's smallest width; base gives everything but the hidden widths."""
     engine = engine or LocalEngine()
-    threshold = success_threshold(settings, problem)
+    bar = success(settings, problem, base)
     table: list[dict] = []
     per_depth: dict[int, int | None] = {}
     for depth in settings.depths:
-        per_depth[depth], tried = _search_depth(problem, base, settings, threshold, depth, engine)
+        per_depth[depth], tried = _search_depth(problem, base, settings, bar.threshold, depth, engine)
         for width, o in sorted(tried.items()):
             net = NetSettings(problem.n_inputs, (width,) * depth, base.activation)
             table.append({"depth": depth, "width": width, "n_params": net.n_params,
                           "passed": o.success_rate >= settings.required, **_row(o)})
     found = [(d, w) for d, w in per_depth.items() if w is not None]
     if not found:
-        return Minimal(None, None, per_depth, table, threshold)
+        return Minimal(None, None, per_depth, table, bar)
     depth, width = min(found, key=lambda dw: NetSettings(problem.n_inputs, (dw[1],) * dw[0],
                                                           base.activation).n_params)
-    return Minimal(width, depth, per_depth, table, threshold)
+    return Minimal(width, depth, per_depth, table, bar)
 
 
 def _search_depth(problem: Problem, base: FitSettings, settings: MinimalSettings, threshold: float | None,

@@ -44,7 +44,8 @@ def register(sub) -> None:
                        description="Find, per depth, the smallest width whose fits reach the success "
                                    "threshold on at least --required of the seeds, and print every width tried. "
                                    "For --csv data with one input a seed succeeds, by default, when its held-out "
-                                   "error is at the estimated noise level: the data allow no better.")
+                                   "error is at the estimated noise level: the data allow no better; with several, "
+                                   "within what the held-out rows can tell of what 64 units reach.")
     add_common(m, MinimalSettings)
     add_settings(m, FitSettings, skip=("hidden",))
     m.set_defaults(run=run_minimal)
@@ -55,13 +56,14 @@ def engine_of(args):
     return make_engine(args.engine, args.address, progress=progress_wanted(args))
 
 
-def heading(command: str, problem, seeds: int, threshold: float | None, candidates: str) -> str:
+def heading(command: str, problem, seeds: int, bar, candidates: str) -> str:
+    """bar: studies.Success."""
     from ..result import noise_margin
-    from ..studies import TRAIN_MARGIN, success_words
-    stops = (f" (training stops at {threshold / TRAIN_MARGIN:g})" if threshold is not None else
-             f" (within {noise_margin(problem):.0%} of it, as near as {problem.evaluation} can tell)")
+    from ..studies import TRAIN_MARGIN
+    stops = (f" (within {noise_margin(problem):.0%} of it, as near as {problem.evaluation} can tell)"
+             if bar.threshold is None else f" (training stops at {bar.threshold / TRAIN_MARGIN:.3g})")
     return (f"surefit {command} {problem.description}: {len(problem.X)} training points, {seeds} seeds "
-            f"per configuration, {candidates}; a seed succeeds when its {success_words(threshold)}{stops}")
+            f"per configuration, {candidates}; a seed succeeds when its {bar.words}{stops}")
 
 
 def candidates_text(values) -> str:
@@ -75,7 +77,7 @@ def candidates_text(values) -> str:
 
 def run_study(args) -> int:
     from ..plots import image_format
-    from ..studies import configurations, plot_study, study, success_threshold
+    from ..studies import configurations, plot_study, study, success
     sweeps = sweeps_from(args, FitSettings)
     base = settings_from(argparse.Namespace(**{k: v for k, v in vars(args).items() if k not in sweeps}),
                          FitSettings)
@@ -83,12 +85,12 @@ def run_study(args) -> int:
     plan = settings_from(args, StudySettings)
     outputs = planned_outputs(args, ("json", "plot"))
     problem = problem_from(args, base)
-    threshold = success_threshold(plan, problem)
-    outcomes = study(problem, configs, range(plan.seeds), threshold=threshold, engine=engine_of(args))
-    show(heading("study", problem, plan.seeds, threshold, candidates_text({c.candidates for c in configs})))
+    bar = success(plan, problem, base)
+    outcomes = study(problem, configs, range(plan.seeds), threshold=bar.threshold, engine=engine_of(args))
+    show(heading("study", problem, plan.seeds, bar, candidates_text({c.candidates for c in configs})))
     show(study_table(outcomes))
     write_outputs(outputs, {"json": lambda tmp: tmp.write_text(json_text({"results": [o.to_dict() for o in outcomes]})),
-                            "plot": lambda tmp: plot_study(outcomes, tmp, threshold=threshold,
+                            "plot": lambda tmp: plot_study(outcomes, tmp, words=bar.words,
                                                            title=problem.description,
                                                            format=image_format(outputs["plot"]))})
     return 0
@@ -123,7 +125,7 @@ def run_minimal(args) -> int:
     outputs = planned_outputs(args, ("json",))
     problem = problem_from(args, base)
     result = minimal(problem, base, settings, engine_of(args))
-    show(heading("minimal", problem, settings.seeds, result.threshold, candidates_text([base.candidates]))
+    show(heading("minimal", problem, settings.seeds, result.success, candidates_text([base.candidates]))
          + f", init {base.init}, trainer {base.trainer}")
     rows = [[r["depth"], r["width"], r["n_params"], f"{r['successes']}/{r['seeds']}",
              percent_ci(r["success_rate"], r["ci_low"], r["ci_high"]), f"{r['median_error']:.1e}",
