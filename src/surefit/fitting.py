@@ -24,15 +24,14 @@ from .errors import SurefitError
 from .init import initialise
 from .model import Model
 from .monitor import alive_count
-from .outliers import (PASSES, SHARE, held_out_note, held_out_outliers, left_out_note, outlier_rows,
-                       outliers_note, set_aside, without)
+from .outliers import (PASSES, SHARE, held_out_note, left_out_note, outlier_rows, outliers_note, set_aside,
+                       without)
 from .plan import Plan, plan, plan_for
 from .progress import Progress
 from .result import FitResult, metrics
 from .scaling import input_scaler, target_scaler
 from .settings import OPTIONS, FitSettings, settings_of
 from .trainers import Data
-from .noise import noise_level
 from .trainers.driver import History, ProgressObserver, find, run
 from .trainers.ridge import weighs_units
 from .uncertainty import Posterior
@@ -159,7 +158,7 @@ def without_outliers(result: FitResult, reference: FitResult, settings: FitSetti
     at most SHARE of the rows in all, saying which it left out, and the metrics without the
     held-out rows that are outliers; with keep_outliers, or past SHARE, the outliers counted."""
     first, left, time_s = result.problem, [], result.time_s
-    far = outlier_rows(reference.problem, reference.model)
+    far, far_held_out = outlier_rows(reference.problem, reference.model)
     for _ in range(0 if settings.keep_outliers else PASSES):
         if not far.any() or len(left) + far.sum() > SHARE * len(first.y):
             break
@@ -168,18 +167,17 @@ def without_outliers(result: FitResult, reference: FitResult, settings: FitSetti
         result, reference = fit_and_choose(without(problem, far), replace(settings, seed=result.seed),
                                            [result.seed], progress)[0]
         time_s += result.time_s
-        far = outlier_rows(reference.problem, reference.model)
+        far, far_held_out = outlier_rows(reference.problem, reference.model)
     notes = ((left_out_note(first, left),) if left else ()) + result.notes + (
         (outliers_note(reference.problem, far),) if far.any() else ())
     result = replace(result, time_s=time_s, notes=notes)
-    return result if settings.keep_outliers else scored_without_outliers(result, reference)
+    return result if settings.keep_outliers else scored_without_outliers(result, far_held_out)
 
 
-def scored_without_outliers(result: FitResult, reference: FitResult) -> FitResult:
-    """The metrics without the held-out rows that are outliers by the reference fit
-    (outliers.held_out_outliers), said."""
+def scored_without_outliers(result: FitResult, far: np.ndarray) -> FitResult:
+    """The metrics without the held-out rows `far` (n,), the outliers by the reference fit
+    (outliers.outlier_rows), said."""
     problem, model = result.problem, result.model
-    far = held_out_outliers(reference.problem, reference.model)
     if not far.any():
         return result
     rows = list(zip(problem.X_eval[far], problem.y_eval[far], model.predict(problem.X_eval[far])))
@@ -340,7 +338,7 @@ def noise_of(problem: problems.Problem, sse: float, N: int, gamma: float | None,
     neighbours, which grows with the inputs), so the smaller is the better estimate."""
     if not problem.measured:
         return 0.0
-    free = noise_level(problem.X, problem.y)
+    free = problem.model_free_noise
     if gamma is not None and N > gamma:
         return min(free, (sse / (N - gamma)) ** 0.5 * y_scale)
     return free

@@ -113,24 +113,25 @@ def wild(residual: np.ndarray, centre: float, typical: float, y: np.ndarray) -> 
     return (offset > OUTLIER_FACTOR * typical) & (offset > OUTLIER_SIZE * np.std(y))
 
 
-def outlier_rows(problem: Problem, model: Model) -> np.ndarray:
-    """(N,) True for the training rows that are outliers (the module's two tests)."""
+def outlier_rows(problem: Problem, model: Model) -> tuple[np.ndarray, np.ndarray]:
+    """((N,), (n,)) True for the training rows and for the held-out rows that are outliers (the
+    module's two tests), from one leave-one-out pass over the training rows."""
     y = problem.y
     if not problem.measured or len(y) < 8:
-        return np.zeros(len(y), dtype=bool)
+        return np.zeros(len(y), dtype=bool), np.zeros(len(problem.y_eval), dtype=bool)
     loo, centre, typical = residual_scale(problem, model)
     far = wild(loo, centre, typical, y)
-    return far & outside(y, local_values(problem.X, y), typical) if far.any() else far
+    far = far & outside(y, local_values(problem.X, y), typical) if far.any() else far
+    return far, held_out_outliers(problem, model, centre, typical)
 
 
-def held_out_outliers(problem: Problem, model: Model) -> np.ndarray:
+def held_out_outliers(problem: Problem, model: Model, centre: float, typical: float) -> np.ndarray:
     """(n,) True for the held-out rows that are outliers by the same two tests: their residuals,
-    which the network never saw, against the training rows' leave-one-out ones, and their targets
-    against what the training rows near them say. A wild held-out row would otherwise read as an
-    error a larger network could cut."""
-    if not problem.measured or len(problem.y) < 8 or problem.X_eval is problem.X or problem.exact_eval:
+    which the network never saw, against the training rows' leave-one-out ones (their median
+    `centre` and typical size), and their targets against what the training rows near them say. A
+    wild held-out row would otherwise read as an error a larger network could cut."""
+    if problem.X_eval is problem.X or problem.exact_eval:
         return np.zeros(len(problem.y_eval), dtype=bool)
-    _, centre, typical = residual_scale(problem, model)
     far = wild(problem.y_eval - model.predict(problem.X_eval), centre, typical, problem.y)
     if not far.any():
         return far
