@@ -17,7 +17,6 @@ import numpy as np
 from . import csvfile
 from .errors import SurefitError
 from .expression import Expression
-from .noise import noise_level
 from .resources import budget_bytes, size
 
 Domain = tuple[float, float]
@@ -54,6 +53,7 @@ class Problem:
         """The noise level of the training targets estimated without any model (noise.py), in their
         units: once for every fit of the problem (each seed, each alternative prior), where each fit
         made it again (friedman1, 16,000 rows of 10 inputs: 0.9 s a time, 3 times in a 10 s fit)."""
+        from .noise import noise_level  # scipy: the CLI's help imports this module, and must not load it
         return noise_level(self.X, self.y)
 
     @property
