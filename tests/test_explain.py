@@ -285,3 +285,37 @@ def test_a_plot_of_measured_data_with_several_inputs_shows_both_sets_about_a_noi
     assert -3 < low < high < 3  # scaled to the kept targets: the one left out, -50, is a triangle on the left edge
     assert any(np.allclose(c.get_offsets(), [[low, result.predict(np.zeros((1, 2)))[0]]]) for c in points)
     plt.close("all")
+
+
+@pytest.mark.parametrize("activation, title", [("tanh", "where each hidden unit responds (elsewhere saturated"),
+                                               ("relu", "where each hidden unit is active (z > 0): 0 of 4 dead")])
+def test_the_unit_bars_of_smooth_units_show_where_they_respond_not_where_z_is_positive(tmp_path, monkeypatch,
+                                                                                     activation, title):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-3, 3, 200)
+    result = surefit.fit((x, np.sin(2 * x) + 0.1 * rng.standard_normal(200)), hidden=4, activation=activation,
+                         candidates=1, max_steps=5)
+    W1, b1 = result.model.layers[0]  # scaled units: a tanh unit 8 times as steep is flat on most rows
+    theta = np.concatenate([np.concatenate([W.ravel(), b]) for W, b in [(8 * W1, 8 * b1), *result.model.layers[1:]]])
+    model = Model.from_theta(result.model.net, theta, result.model.x_scaler, result.model.y_scaler,
+                             result.model.variables)
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path, format=None: figures.append(fig))
+    plot_fit(replace(result, model=model), tmp_path / "fit.png")
+    units = next(ax for ax in figures[0].axes if ax.get_title().startswith("where each hidden unit"))
+    assert units.get_title().startswith(title)
+    z = model.preactivations(result.problem.X_eval)[0]
+    covered = [sum(p.get_extents().width for p in c.get_paths()) for c in units.collections]
+    expected = np.abs(z) < 2.44 if activation == "tanh" else z > 0  # the share of x each bar spans, roughly
+    np.testing.assert_allclose(np.array(covered) / 6, expected.mean(axis=0), atol=0.1)
+    plt.close("all")
+
+
+def test_a_loss_curve_within_a_factor_3_is_labelled_with_distinct_plain_numbers():
+    fig, ax = plt.subplots()
+    plots._loss(ax, [0.1110, 0.1126, 0.1120, 0.1105, 0.1108], ("LevenbergMarquardt",), penalised=True)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len(labels) >= 3 and len(set(labels)) == len(labels)  # was 0.111, 0.111, 0.112, ...
+    assert ax.get_yscale() == "linear" and not ax.yaxis.get_offset_text().get_text()
+    plt.close("all")

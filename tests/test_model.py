@@ -93,3 +93,4 @@ def test_rows_outside_the_fitted_inputs_are_counted_and_the_inputs_named():
     assert model.extrapolation(np.array([[-1.0, 5.0], [1.0, 15.0], [0.3, 9.0]])) == ""  # the edges are inside
     said = model.extrapolation(np.array([[0.0, 15.5], [0.0, 4.0], [0.5, 10.0]]))
     assert said.startswith("2 of 3 rows lie outside the inputs the model was fitted on (b from 5 to 15)")
+

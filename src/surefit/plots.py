@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .activations import SATURATION_SLOPE  # noqa: E402
 from .errors import SurefitError  # noqa: E402
 from .files import atomic_path  # noqa: E402
 
@@ -43,7 +44,7 @@ def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
             _scatter(axes["scatter"], result)
         draw_unit_activity(axes["units"], active, labels=labels, can_die=can_die)
     dead = f": {int((~active.any(axis=0)).sum())} of {active.shape[1]} dead" if can_die else ""
-    axes["units"].set_title(f"where each hidden unit is active (z > 0){dead}", fontsize=9)
+    axes["units"].set_title(f"{_activity_title(result.model.hidden[0])}{dead}", fontsize=9)
     _loss(axes["loss"], result.history, result.trainers, penalised=result.effective_parameters is not None)
     limit = f"\n{textwrap.fill(result.limit, 110)}" if result.limit else ""
     fig.suptitle(f"{result.target} — {result.model.net.activation} {list(result.model.net.hidden)}\n"
@@ -86,13 +87,20 @@ def _bars_height(active: np.ndarray) -> float:
 
 
 def _unit_activity(model, X: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Whether each hidden unit's pre-activation is > 0 at each point: (N, units), and labels."""
+    """Whether each hidden unit responds at each point (Activation.responds): (N, units), and labels."""
     zs = model.preactivations(X)[:-1]
-    active = np.concatenate([z > 0 for z in zs], axis=1)
+    active = np.concatenate([act.responds(z) for act, z in zip(model.hidden, zs)], axis=1)
     single = len(zs) == 1
     labels = [f"unit {j + 1}" if single else f"L{layer + 1} u{j + 1}"
               for layer, z in enumerate(zs) for j in range(z.shape[-1])]
     return active, labels
+
+
+def _activity_title(act) -> str:
+    """A kinked unit is on or off; a smooth one is never off, only flat where it saturates."""
+    if act.piecewise_linear:
+        return "where each hidden unit is active (z > 0)"
+    return f"where each hidden unit responds (elsewhere saturated: slope under {SATURATION_SLOPE:.0%} of its steepest)"
 
 
 def _curves(top, bottom, result):
@@ -244,14 +252,19 @@ def _scatter(ax, result):
 
 
 def _loss(ax, history: list[float], trainers: tuple[str, ...], penalised: bool = False):
-    """The best training relative RMSE per step, on a log scale (0 drawn at the smallest float);
-    with a penalty, the objective it minimises (which moves when the penalty is re-chosen)."""
+    """The best training relative RMSE per step, on a log scale where it spans a factor 3 (0 drawn
+    at the smallest float); with a penalty, the objective it minimises (which moves when the penalty is re-chosen)."""
     h = np.maximum(np.asarray(history, dtype=float), np.finfo(float).tiny)
-    ax.semilogy(np.arange(1, len(h) + 1), h, color="tab:purple", lw=1)
+    steps = np.arange(1, len(h) + 1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
-    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=7))  # labelled even within a decade
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))  # 0.38, 1e-06: plain numbers
-    ax.yaxis.set_minor_formatter(NullFormatter())  # and no colliding labels between them
+    if h.max() < 3 * h.min():  # a log axis would hold no 1, 2 or 5 tick: plain ones, every digit they need
+        ax.plot(steps, h, color="tab:purple", lw=1)
+        ax.ticklabel_format(axis="y", useOffset=False)  # 0.1115, not +0.11 and 1.5e-3
+    else:
+        ax.semilogy(steps, h, color="tab:purple", lw=1)
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=7))  # labelled even within a decade
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))  # 0.38, 1e-06: plain numbers
+        ax.yaxis.set_minor_formatter(NullFormatter())  # and no colliding labels between them
     ax.set_xlabel(f"step ({' then '.join(trainers) or 'no training'})")
     ax.set_ylabel("penalised objective, as a relative RMSE" if penalised else "training relative RMSE")
     ax.set_title("loss curve", fontsize=9)

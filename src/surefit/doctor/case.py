@@ -59,11 +59,9 @@ class Thresholds:
     # A layer that lost this share of its units (dead, saturated or duplicated) has lost a large
     # part of its capacity: major. Fewer are common in healthy trained networks: minor.
     unit_loss_share: float = 1 / 3
-    # A unit is saturated on a point where its activation's slope is below this share of the
-    # activation's steepest slope: there it learns 30x slower. For the sigmoid that is |z| > 5,
-    # DeepDiagnosis's bound (Wardat et al., ICSE 2022); a unit saturated on more than
-    # saturated_share of the points (their rule too) counts.
-    saturation_slope: float = 0.03
+    # A unit is saturated on a point where its slope is below activations.SATURATION_SLOPE (3%)
+    # of its activation's steepest; one saturated on more than saturated_share of the points
+    # (DeepDiagnosis's rule too) counts.
     saturated_share: float = 0.5
     # Initial weights this much smaller (or larger) than the variance-preserving scale (He for
     # ReLU-like units, Glorot for the rest), multiplied over the hidden layers, shrink (or blow
@@ -147,12 +145,6 @@ class Case:
         return ~self.active[layer].any(axis=0)
 
     @cached_property
-    def slopes(self) -> list[np.ndarray]:
-        """Each hidden unit's activation slope at each point (N, width), by central differences
-        on the activation table's numpy form (the same for every activation)."""
-        return [slope(act, z) for act, z in zip(self.view.hidden, self.zs)]
-
-    @cached_property
     def relative_rmse(self) -> float:
         rmse = float(np.sqrt(np.mean((self.pred - self.y) ** 2)))
         return rmse / float(self.y.std()) if self.y.std() > 0 else rmse
@@ -230,13 +222,13 @@ class Case:
             h = [self.view.inputs(self.X)] + [act(z) for act, z in zip(self.view.activations, zs)]
             out = h[-1][:, 0]
             target = self.view.targets(self.y)
-            delta = (_loss_slope(self.setup.loss, out, target) * slope(self.view.output, zs[-1])[:, 0])[:, None]
+            delta = (_loss_slope(self.setup.loss, out, target) * self.view.output.numeric_slope(zs[-1])[:, 0])[:, None]
             grads = []
             for layer in range(len(zs) - 1, -1, -1):
                 W, _ = self.view.layers[layer]
                 grads.append(float(np.sqrt(np.mean((h[layer].T @ delta / len(out)) ** 2))))
                 if layer:
-                    delta = (delta @ W.T) * slope(self.view.activations[layer - 1], zs[layer - 1])
+                    delta = (delta @ W.T) * self.view.activations[layer - 1].numeric_slope(zs[layer - 1])
         return grads[::-1]
 
     def duplicates(self, layer: int, t: Thresholds) -> list[list[int]]:
@@ -254,13 +246,6 @@ class Case:
                 if len(group) > 1:
                     groups.append([int(live[j]) for j in group])
         return groups
-
-
-def slope(act, z: np.ndarray) -> np.ndarray:
-    """d act / dz at z, by a central difference of the table's numpy form."""
-    h = 1e-5 * np.maximum(1.0, np.abs(z))
-    with np.errstate(all="ignore"):
-        return (act(z + h) - act(z - h)) / (2 * h)
 
 
 def _loss_slope(loss: str | None, out: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .case import Case, Thresholds, cosines, slope
+from ..activations import SATURATION_SLOPE
+from .case import Case, Thresholds, cosines
 from .findings import Finding
 from .words import layer_name, plural, unit_list, units
 
@@ -257,8 +258,7 @@ def saturated_units(case: Case, t: Thresholds) -> list[Finding]:
     for layer, act in enumerate(case.view.hidden):
         if act.can_die or act.piecewise_linear or act.output_range == (-np.inf, np.inf):
             continue
-        steepest = float(np.nanmax(slope(act, np.linspace(-10, 10, 2001))))
-        flat = case.slopes[layer] < t.saturation_slope * steepest
+        flat = ~act.responds(case.zs[layer])
         saturated = flat.mean(axis=0) > t.saturated_share
         if not saturated.any():
             continue
@@ -268,7 +268,7 @@ def saturated_units(case: Case, t: Thresholds) -> list[Finding]:
             "saturated_units",
             f"{layer_name(layer)}: {n} of {width} {act.name} units are saturated on more than "
             f"{t.saturated_share:.0%} of the points: their inputs reach |z| = {np.median(z):.3g} (median) where "
-            f"the {act.name}'s slope is below {t.saturation_slope:.0%} of its steepest, so almost no gradient "
+            f"the {act.name}'s slope is below {SATURATION_SLOPE:.0%} of its steepest, so almost no gradient "
             f"passes them and they barely learn",
             {"layer": layer + 1, "units": units(np.flatnonzero(saturated)), "saturated": n, "width": width,
              "median_abs_z": float(np.median(z)), "share_flat": float(flat[:, saturated].mean())},
