@@ -287,7 +287,7 @@ def test_a_plot_of_measured_data_with_several_inputs_shows_both_sets_about_a_noi
     plt.close("all")
 
 
-@pytest.mark.parametrize("activation, title", [("tanh", "where each hidden unit responds (elsewhere saturated"),
+@pytest.mark.parametrize("activation, title", [("tanh", "where each hidden unit responds\n(elsewhere saturated"),
                                                ("relu", "where each hidden unit is active (z > 0): 0 of 4 dead")])
 def test_the_unit_bars_of_smooth_units_show_where_they_respond_not_where_z_is_positive(tmp_path, monkeypatch,
                                                                                      activation, title):

@@ -100,7 +100,7 @@ def _activity_title(act) -> str:
     """A kinked unit is on or off; a smooth one is never off, only flat where it saturates."""
     if act.piecewise_linear:
         return "where each hidden unit is active (z > 0)"
-    return f"where each hidden unit responds (elsewhere saturated: slope under {SATURATION_SLOPE:.0%} of its steepest)"
+    return f"where each hidden unit responds\n(elsewhere saturated: slope under {SATURATION_SLOPE:.0%} of its steepest)"
 
 
 def _curves(top, bottom, result):
@@ -266,7 +266,7 @@ def _loss(ax, history: list[float], trainers: tuple[str, ...], penalised: bool =
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))  # 0.38, 1e-06: plain numbers
         ax.yaxis.set_minor_formatter(NullFormatter())  # and no colliding labels between them
     ax.set_xlabel(f"step ({' then '.join(trainers) or 'no training'})")
-    ax.set_ylabel("penalised objective, as a relative RMSE" if penalised else "training relative RMSE")
+    ax.set_ylabel("penalised objective\nas a relative RMSE" if penalised else "training\nrelative RMSE")
     ax.set_title("loss curve", fontsize=9)
     ax.grid(True, which="major", alpha=0.3)
 
@@ -346,7 +346,7 @@ def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
         share = active.mean(axis=0)
         ax.barh(rows, share, height=0.6, color=_unit_colors((share > 0) | (not can_die)))
         ax.set_xlim(0, 1)
-        ax.set_xlabel("share of points where the unit is active")
+        ax.set_xlabel("share of points where the unit is on")
     else:
         x = np.asarray(x, dtype=float)
         order = np.argsort(x)
