@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 
 import numpy as np
@@ -32,6 +33,20 @@ BLIND = float(np.sqrt(2) - 1)
 # R^2 under this: the prediction is the target's mean to within 1% of its spread (an error of 0.99 of its standard
 # deviation or more), and a fit at the noise there says the target is noise as far as the data show (noise_limit).
 EXPLAINED = 0.02
+
+
+class Verdict(Enum):
+    """Which limit a fit of noisy data met (noise_verdict decides, noise_limit says it)."""
+    EXACT = "a formula's fit, against the exact function"
+    JUMPS = "above the noise only at a few held-out rows in jumps the training rows do not place"
+    ABOVE = "above the noise level: a larger network or more steps may help"
+    BLIND = "within a margin too wide to tell"
+    NOISE_ONLY = "the target's own spread: the inputs explain almost none of it"
+    UNSHOWN = "at the estimate, which with several inputs may still hold signal"
+    AT = "at the noise level: more units will not help"
+
+
+AT_NOISE = (Verdict.AT, Verdict.JUMPS, Verdict.NOISE_ONLY)  # FitResult.at_noise_level
 
 
 @dataclass(frozen=True)
@@ -86,15 +101,10 @@ class FitResult:
 
     @property
     def at_noise_level(self) -> bool:
-        """Whether the fit of measured data with one input is at the estimated noise level, as its
-        sentence says (noise_limit): its held-out error within noise_margin of it, or but for a few
-        rows in jumps the training rows do not place, where the rows can tell. With more inputs no
-        fit shows it (noise_limit says why)."""
-        problem, sigma = self.problem, self.noise_level
-        if (not problem.measured or problem.exact_eval or not sigma > 0 or noise_margin(problem) >= BLIND
-                or problem.n_inputs > 1):
-            return False
-        return self.metrics["rmse"] <= sigma * (1 + noise_margin(problem)) or bool(self.unplaced_jumps.any())
+        """Whether the fit of measured data is at the estimated noise level, as its sentence says
+        (noise_verdict): where the rows can tell, its held-out error within noise_margin of it, or
+        but for a few rows in jumps the training rows do not place; with several inputs no fit shows it."""
+        return self.problem.measured and self.noise_level > 0 and noise_verdict(self) in AT_NOISE
 
     @cached_property
     def unplaced_jumps(self) -> np.ndarray:
@@ -103,13 +113,13 @@ class FitResult:
         level; else none."""
         problem, sigma = self.problem, self.noise_level
         none = np.zeros(len(problem.y_eval), dtype=bool)
-        if not problem.measured or not sigma > 0 or self.metrics["rmse"] <= sigma * (1 + noise_margin(problem)):
+        if not problem.measured or not sigma > 0 or within_noise(problem, self.metrics["rmse"], sigma):
             return none
         jumps = in_jumps(problem, self.model)
         if not jumps.any() or jumps.sum() > max(1.0, JUMP_SHARE * len(jumps)):
             return none
         rest = metrics(problem.y_eval[~jumps], self.predict(problem.X_eval[~jumps]))["rmse"]
-        return jumps if rest <= sigma * (1 + noise_margin(problem)) else none
+        return jumps if within_noise(problem, rest, sigma) else none
 
     @cached_property
     def influence(self) -> dict[str, float]:
@@ -157,9 +167,14 @@ def noise_margin(problem: Problem) -> float:
     return float(2 * np.sqrt(1 / (2 * len(problem.y_eval)) + 1 / len(problem.y)))
 
 
-def noise_limit(result: FitResult) -> str:
-    """Measured data: the error against the noise. A perfect model's RMSE on M noisy held-out rows
-    is the noise level within a relative standard error of about 1 / sqrt(2M), and the noise level's
+def within_noise(problem: Problem, rmse: float, sigma: float) -> bool:
+    """An error no further over the noise level sigma than noise_margin: 'at' it, where the rows can tell."""
+    return rmse <= sigma * (1 + noise_margin(problem))
+
+
+def noise_verdict(result: FitResult) -> Verdict:
+    """Measured data: which limit the error met, against the noise (noise_limit says it).
+    A perfect model's RMSE on M noisy held-out rows is the noise level within a relative standard error of about 1 / sqrt(2M), and the noise level's
     estimate from N training rows is itself off by about 1 / sqrt(N) (measured on the noisy
     benchmark's fits: the standard deviation of log(estimate / sigma) times sqrt(N) is 0.6-1.0 at
     N = 100-3000); two standard errors of their ratio are the margin for "at the noise level".
@@ -188,38 +203,58 @@ def noise_limit(result: FitResult) -> str:
     the news: "at the noise level ... more units will not help" alone would read as a good fit of a
     target that is all noise (with 4 rows of a line, the evidence's constant is no such finding)."""
     sigma, rmse, problem = result.noise_level, result.metrics["rmse"], result.problem
+    if not problem.measured or problem.exact_eval:
+        return Verdict.EXACT
+    if result.unplaced_jumps.any():
+        return Verdict.JUMPS
+    if not within_noise(problem, rmse, sigma):
+        return Verdict.ABOVE
+    if noise_margin(problem) >= BLIND:
+        return Verdict.BLIND
+    if explained(problem, rmse) < EXPLAINED:
+        return Verdict.NOISE_ONLY
+    return Verdict.UNSHOWN if problem.n_inputs > 1 else Verdict.AT
+
+
+def explained(problem: Problem, rmse: float) -> float:
+    """R^2 where the error is measured (1 for a constant target)."""
+    spread = float(np.std(problem.y_eval))
+    return 1 - (rmse / spread) ** 2 if spread > 0 else 1.0
+
+
+def noise_limit(result: FitResult) -> str:
+    """The sentence for noise_verdict's limit."""
+    sigma, rmse, problem = result.noise_level, result.metrics["rmse"], result.problem
     gamma = (f" ({result.effective_parameters:.1f} effective parameters of {result.n_params})"
              if result.effective_parameters is not None else "")
-    if not problem.measured or problem.exact_eval:
+    verdict = noise_verdict(result)
+    if verdict is Verdict.EXACT:
         return (f"the error against the exact function ({rmse:.3g}) is {rmse / sigma:.2g} of the noise in the "
                 f"training targets ({sigma:.3g}){gamma}")
     on_training = problem.evaluation.startswith("the training rows")
     error = "error on the training rows" if on_training else "held-out error"
-    margin = noise_margin(problem)
-    jumps = result.unplaced_jumps
-    if jumps.any():
-        rows = list(zip(problem.X_eval[jumps], problem.y_eval[jumps], result.predict(problem.X_eval[jumps])))
+    rows = f"{len(problem.y):,} training rows" if on_training else f"{len(problem.y_eval):,} held-out rows"
+    if verdict is Verdict.JUMPS:
+        jumps = result.unplaced_jumps
+        missed = list(zip(problem.X_eval[jumps], problem.y_eval[jumps], result.predict(problem.X_eval[jumps])))
         rest = metrics(problem.y_eval[~jumps], result.predict(problem.X_eval[~jumps]))["rmse"]
-        them = "it" if len(rows) == 1 else "them"
+        them = "it" if len(missed) == 1 else "them"
         return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma} only at "
-                f"{len(rows)} held-out row{'s' * (len(rows) > 1)} in a jump between training rows ({named(problem, rows)}): "
-                f"where the target changes there, the rows do not say; without {them} {rest:.3g}, at the noise level: "
-                f"more rows about the jump would place it, more units would not")
-    if rmse > sigma * (1 + margin):
+                f"{len(missed)} held-out row{'s' * (len(missed) > 1)} in a jump between training rows "
+                f"({named(problem, missed)}): where the target changes there, the rows do not say; without {them} "
+                f"{rest:.3g}, at the noise level: more rows about the jump would place it, more units would not")
+    if verdict is Verdict.ABOVE:
         return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
                 f"a larger network or more steps may help")
-    rows = f"{len(problem.y):,} training rows" if on_training else f"{len(problem.y_eval):,} held-out rows"
-    if margin >= BLIND:
-        return (f"the {error} ({rmse:.3g}) is within {margin:.0%} of the estimated noise level ({sigma:.3g}){gamma}, "
-                f"as close as {rows} can tell: too few to show whether a larger network would help")
-    spread = float(np.std(problem.y_eval))
-    explained = 1 - (rmse / spread) ** 2 if spread > 0 else 1.0  # R^2 where the error is measured
-    if explained < EXPLAINED:
-        r2 = round(explained, 2) + 0.0  # + 0.0: no "-0.00"
-        return (f"the {error} ({rmse:.3g}) is the target's own spread ({spread:.3g}){gamma}: the inputs explain almost "
-                f"none of its variance (R² {r2:.2f}); as far as {rows} show, the target is noise around its mean "
-                f"({np.mean(problem.y):.3g})")
-    if problem.n_inputs > 1:
+    if verdict is Verdict.BLIND:
+        return (f"the {error} ({rmse:.3g}) is within {noise_margin(problem):.0%} of the estimated noise level "
+                f"({sigma:.3g}){gamma}, as close as {rows} can tell: too few to show whether a larger network would help")
+    if verdict is Verdict.NOISE_ONLY:
+        r2 = round(explained(problem, rmse), 2) + 0.0  # + 0.0: no "-0.00"
+        return (f"the {error} ({rmse:.3g}) is the target's own spread ({np.std(problem.y_eval):.3g}){gamma}: the "
+                f"inputs explain almost none of its variance (R² {r2:.2f}); as far as {rows} show, the target is "
+                f"noise around its mean ({np.mean(problem.y):.3g})")
+    if verdict is Verdict.UNSHOWN:
         return (f"the {error} ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}, which with "
                 f"{problem.n_inputs} inputs may still hold signal this network misses: a larger network that ends "
                 f"lower would show it")
