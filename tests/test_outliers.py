@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import surefit
-from surefit.outliers import in_jumps
+from surefit.outliers import in_jumps, runs_outside
+from surefit.problem import from_arrays
 
 from catalogue import Step, noisy, noisy_sine, step_gap, truth_error
 
@@ -79,3 +80,28 @@ def test_a_held_out_row_in_a_jump_the_training_rows_do_not_place_is_found():
     assert problem.X_eval[found, 0].tolist() == pytest.approx([0.01])
     assert not in_jumps(problem, Step(0.015)).any()  # the jump where it is: nothing missed
     assert not in_jumps(step_gap(peak=True), Step(5.0)).any()  # a constant -1 misses the spike's training row
+
+
+def test_a_glitch_of_a_few_rows_side_by_side_is_a_suspect_and_a_crest_or_a_vertex_is_none():
+    x = np.linspace(-3, 3, 201)
+    for y in (np.sin(x), triangle(x)):  # a crest, vertices: the curves through the rows either side meet them
+        assert runs_outside(from_arrays(x, y, holdout=0), typical=0.001) == []
+    y = np.sin(x)
+    y[100:103] += 10  # three rows side by side: each one's neighbours hold the other two
+    problem = from_arrays(x, y, holdout=0)  # its rows in another order
+    found = sorted(tuple(np.round(problem.X[run, 0], 2)) for run in runs_outside(problem, typical=0.001))
+    assert found == [(0.0, 0.03), (0.0, 0.03, 0.06), (0.03, 0.06)]  # the run and the pairs within it
+
+
+@pytest.mark.parametrize("width, size", [(2, 10), (3, 10), (5, 10), (3, 1)])
+def test_a_glitch_the_network_bent_through_is_left_out_and_a_fit_without_it_made(width, size):
+    X, y = noisy_sine(0.1, seed=1)
+    at = np.argsort(X[:, 0])[100:100 + width]  # side by side in x
+    y = y.copy()
+    y[at] += size
+    result = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0)
+    kept = surefit.fit((X, y), hidden=8, activation="tanh", holdout=0, keep_outliers=True)
+    assert result.notes[0].startswith(f"left out {width} of 200 training rows as outliers")
+    assert sorted(result.problem.left_out[0][:, 0]) == sorted(X[at, 0])
+    assert truth_error(result) < 0.05 and truth_error(kept) > 2 * truth_error(result), (truth_error(result),
+                                                                                        truth_error(kept))

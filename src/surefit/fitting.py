@@ -24,7 +24,7 @@ from .errors import SurefitError
 from .init import initialise
 from .model import Model
 from .monitor import alive_count
-from .outliers import (PASSES, SHARE, held_out_note, left_out_note, outlier_rows, outliers_note, set_aside,
+from .outliers import (PASSES, SHARE, glitches, held_out_note, left_out_note, outlier_rows, outliers_note, set_aside,
                        without)
 from .plan import Plan, plan, plan_for
 from .progress import Progress
@@ -158,20 +158,38 @@ def without_outliers(result: FitResult, reference: FitResult, settings: FitSetti
     at most SHARE of the rows in all, saying which it left out, and the metrics without the
     held-out rows that are outliers; with keep_outliers, or past SHARE, the outliers counted."""
     first, left, time_s = result.problem, [], result.time_s
-    far, far_held_out = outlier_rows(reference.problem, reference.model)
+    far, far_held_out, runs = outlier_rows(reference.problem, reference.model)
+    if runs and not settings.keep_outliers and far.sum() <= SHARE * len(far):  # past SHARE none are left out
+        glitch, trial = glitches_in(reference, runs, far, replace(settings, seed=result.seed), progress)
+        far, time_s = far | glitch, time_s + trial
     for _ in range(0 if settings.keep_outliers else PASSES):
         if not far.any() or len(left) + far.sum() > SHARE * len(first.y):
             break
-        problem, model = reference.problem, reference.model
-        left += [(X, y, p) for X, y, p in zip(problem.X[far], problem.y[far], model.predict(problem.X[far]))]
-        result, reference = fit_and_choose(without(problem, far), replace(settings, seed=result.seed),
+        left += list(zip(reference.problem.X[far], reference.problem.y[far]))
+        result, reference = fit_and_choose(without(reference.problem, far), replace(settings, seed=result.seed),
                                            [result.seed], progress)[0]
         time_s += result.time_s
-        far, far_held_out = outlier_rows(reference.problem, reference.model)
-    notes = ((left_out_note(first, left),) if left else ()) + result.notes + (
+        far, far_held_out, _ = outlier_rows(reference.problem, reference.model)  # runs: judged once, above
+    notes = ((left_out_note(first, left, result.model),) if left else ()) + result.notes + (
         (outliers_note(reference.problem, far),) if far.any() else ())
     result = replace(result, time_s=time_s, notes=notes)
     return result if settings.keep_outliers else scored_without_outliers(result, far_held_out)
+
+
+def glitches_in(reference: FitResult, runs: list[np.ndarray], far: np.ndarray, settings: FitSettings,
+                progress: bool) -> tuple[np.ndarray, float]:
+    """The runs of rows side by side that may be a glitch (outliers.runs_outside) and that a fit
+    without them and the outliers `far` leaves far off (outliers.glitches); and that fit's time.
+    sin(2x) + 10% noise, 200 rows (a fifth held out), 2, 3 or 5 rows side by side 10 too high, 8
+    tanh, 2 data seeds: the network bent through them on 5 of the 6, error against the truth
+    0.76-4.4; now 0.018-0.024 on all 6, a fit of the rest. 3 rows 1 too high: 0.118 and 0.114 kept,
+    0.018 and 0.024 left out. A fit in all takes about 1.6x as long (0.9 s against 0.55 s)."""
+    problem = reference.problem
+    suspects = far.copy()
+    for rows in runs:
+        suspects[rows] = True
+    _, trial = fit_and_choose(without(problem, suspects), settings, [settings.seed], progress)[0]
+    return glitches(problem, runs, trial.problem, trial.model), trial.time_s
 
 
 def scored_without_outliers(result: FitResult, far: np.ndarray) -> FitResult:
