@@ -24,7 +24,8 @@ on 2 cores, so each question the issue asks gets the cases that answer it):
   10% with 20,000 rows (8 tanh, 32 relu) and 100,000 rows (8 tanh); friedman1 with
   20,000 rows, 8 tanh. No Gaussian process here (O(n^3): hours and gigabytes a fit).
 - outliers: sin(2x) at 10% with 200 points, 8 tanh and relu, one row or 3% of them made wild
-  (WILD_SIZE spreads too high: a mistyped cell), scored against the truth as every shape is.
+  (WILD_SIZE spreads too high: a mistyped cell), or 3 rows side by side (a glitch that lasts a few
+  readings), scored against the truth as every shape is.
 - noiseless: 200 points of sin(2x), 8 tanh (the last done-means: nothing lost).
 - friedman1: 500 points, 10 inputs, noise 1; 8 tanh and 32 relu.
 - diabetes: 442 rows, 30% held out per data seed; 16 tanh (the issue's baseline) and 8 relu.
@@ -149,6 +150,25 @@ def draw_wild(key: str, share: float, n: int, wild: float, seed: int) -> Data:
     return Data(data.X, y, data.X_eval, data.y_eval)
 
 
+def draw_glitch(key: str, share: float, n: int, width: int, seed: int) -> Data:
+    """draw_shape's data with `width` rows side by side in x, from a place the data seed picks,
+    WILD_SIZE spreads too high: a glitch of the instrument that lasts a few readings."""
+    data = draw_shape(key, share, n, seed)
+    start = np.random.default_rng([seed, 2]).integers(3, n - width - 3)  # three rows either side
+    rows = np.argsort(data.X[:, 0])[start:start + width]
+    y = data.y.copy()
+    y[rows] += WILD_SIZE * SHAPES[key].spread
+    return Data(data.X, y, data.X_eval, data.y_eval)
+
+
+def glitch_case(key: str, share: float, n: int, width: int) -> Case:
+    shape = SHAPES[key]
+    return Case(f"{key}-s{round(share * 100)}-n{n}-glitch{width}", "outliers",
+                f"{shape.title}, sigma {share:.0%} of its std, {n} points, {width} of them side by side "
+                f"{WILD_SIZE:g} spreads too high", nets(((8,),)), functools.partial(draw_glitch, key, share, n, width),
+                share * shape.spread, n, smooth=shape.smooth)
+
+
 def wild_case(key: str, share: float, n: int, wild: float) -> Case:
     shape, count = SHAPES[key], max(1, round(wild * n))
     return Case(f"{key}-s{round(share * 100)}-n{n}-wild{count}", "outliers",
@@ -211,7 +231,7 @@ def all_cases() -> dict[str, Case]:
     cases += [shape_case("sin2x", 0.1, 20_000, "many", (((8,), "tanh"), ((32,), "relu"))),
               shape_case("sin2x", 0.1, 100_000, "many", (((8,), "tanh"),)),
               friedman1_case(20_000, "many", (((8,), "tanh"),))]
-    cases += [wild_case("sin2x", 0.1, 200, wild) for wild in (0.0, 0.03)]
+    cases += [wild_case("sin2x", 0.1, 200, wild) for wild in (0.0, 0.03)] + [glitch_case("sin2x", 0.1, 200, 3)]
     cases += [Case("sin2x-s0-n200", "noiseless", "sin(2x) on [-3, 3], no noise, 200 points",
                    (((8,), "tanh"),), functools.partial(draw_shape, "sin2x", 0.0, 200), 0.0, 200,
                    smooth=True),
