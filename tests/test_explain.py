@@ -319,3 +319,24 @@ def test_a_loss_curve_within_a_factor_3_is_labelled_with_distinct_plain_numbers(
     assert len(labels) >= 3 and len(set(labels)) == len(labels)  # was 0.111, 0.111, 0.112, ...
     assert ax.get_yscale() == "linear" and not ax.yaxis.get_offset_text().get_text()
     plt.close("all")
+
+
+def test_two_measured_inputs_draw_the_network_over_the_rows_box_and_each_rows_residual(tmp_path, monkeypatch):
+    rng = np.random.default_rng(5)
+    X = rng.uniform([-2, 10], [2, 30], (300, 2))
+    result = surefit.fit((X, np.exp(-X[:, 0] ** 2) + 0.05 * rng.standard_normal(300)), hidden=4,
+                         activation="tanh", candidates=1, max_steps=10)
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path, format=None: figures.append(fig))
+    plot_fit(result, tmp_path / "fit.png")
+    network = next(ax for ax in figures[0].axes if ax.get_title().startswith("network; the training rows"))
+    image = network.get_images()[0]
+    (x0, y0), (x1, y1) = result.problem.X.min(axis=0), result.problem.X.max(axis=0)
+    assert image.get_extent() == pytest.approx([x0, x1, y0, y1])  # the training rows' box
+    corners = result.predict(np.array([[x0, y0], [x1, y1]]))  # oracle: the model at the box's corners
+    assert image.get_array()[0, 0] == pytest.approx(corners[0]) and image.get_array()[-1, -1] == pytest.approx(corners[1])
+    residual = next(ax for ax in figures[0].axes if ax.get_title() == "target - network at each training row")
+    dots = residual.collections[0]
+    np.testing.assert_allclose(dots.get_array(), result.problem.y - result.predict(result.problem.X))
+    np.testing.assert_allclose(dots.get_offsets(), result.problem.X)
+    plt.close("all")

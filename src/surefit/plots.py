@@ -36,12 +36,16 @@ def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
         axes["units"].set_xlabel(problem.variables[0])
     else:
         grid = problem.n_inputs == 2 and problem.domain is not None
-        top = ["target", "network", "residual"] if grid else ["scatter", "scatter", "scatter"]
+        surface = problem.n_inputs == 2 and not grid  # two measured inputs: the network over the rows' box
+        top = (["target", "network", "residual"] if grid else ["scatter", "network", "residual"] if surface
+               else ["scatter", "scatter", "scatter"])
         fig, axes = _layout([top, ["units", "loss", "loss"]], 13, [4, _bars_height(active)])
         if grid:
             _heatmaps(fig, axes, problem, X, y, pred)
         else:
             _scatter(axes["scatter"], result)
+        if surface:
+            _surface(fig, axes["network"], axes["residual"], result)
         draw_unit_activity(axes["units"], active, labels=labels, can_die=can_die)
     dead = f": {int((~active.any(axis=0)).sum())} of {active.shape[1]} dead" if can_die else ""
     axes["units"].set_title(f"{_activity_title(result.model.hidden[0])}{dead}", fontsize=9)
@@ -217,6 +221,32 @@ def _heatmaps(fig, axes, problem, X, y, pred):
                           cmap=cmap, vmin=low, vmax=high)
         fig.colorbar(image, ax=ax, shrink=0.8)
         ax.set_title(title, fontsize=9)
+        ax.set_xlabel(problem.variables[0])
+        ax.set_ylabel(problem.variables[1])
+
+
+def _surface(fig, top, bottom, result, n: int = 100):
+    """Two measured inputs: the network on an n x n grid over the training rows' box with the
+    rows drawn on it, coloured by their targets on the same scale (a row the network fits is lost
+    in the colour around it); and each row coloured by its residual, on a scale symmetric about 0,
+    where a patch of one colour is signal the network misses."""
+    problem = result.problem
+    X, y = problem.X, problem.y
+    (x0, y0), (x1, y1) = X.min(axis=0), X.max(axis=0)
+    G = np.stack(np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n), indexing="ij"), axis=-1)
+    grid = result.predict(G.reshape(-1, 2)).reshape(n, n)
+    shown = _shown(len(y))
+    scale = dict(cmap="viridis", vmin=min(grid.min(), y.min()), vmax=max(grid.max(), y.max()))
+    image = top.imshow(grid.T, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", **scale)
+    top.scatter(X[shown, 0], X[shown, 1], c=y[shown], s=10, edgecolors="white", linewidths=0.3, **scale)
+    fig.colorbar(image, ax=top, shrink=0.8)
+    top.set_title("network; the training rows coloured by their targets", fontsize=9)
+    residual = y - result.predict(X)
+    worst = float(np.abs(residual).max()) or 1.0
+    dots = bottom.scatter(X[shown, 0], X[shown, 1], c=residual[shown], s=10, cmap="RdBu_r", vmin=-worst, vmax=worst)
+    fig.colorbar(dots, ax=bottom, shrink=0.8)
+    bottom.set_title("target - network at each training row", fontsize=9)
+    for ax in (top, bottom):
         ax.set_xlabel(problem.variables[0])
         ax.set_ylabel(problem.variables[1])
 
