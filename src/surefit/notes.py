@@ -1,0 +1,56 @@
+"""What the user of a fit should know beside its status: too few points, fewer candidates, an
+input that never varied, a network that swings far outside the data between its training points."""
+from __future__ import annotations
+
+import numpy as np
+
+from .model import Model
+from .plan import Plan
+from .problem import Problem
+
+
+def fit_notes(problem: Problem, the_plan: Plan, model: Model) -> tuple[str, ...]:
+    """What the user should know beside the status: too few points, fewer candidates, a
+    network that swings far outside the data between its training points (outliers:
+    without_outliers, judged by the fit under the planned prior)."""
+    out = []
+    N, P = len(problem.X), the_plan.net.n_params
+    if the_plan.net.hidden and N < P and not the_plan.regularised:
+        out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
+                   f"through every point, so between them the fit says little; use more points or fewer units")
+    out += [note for note in (constant_inputs(problem), between_points(problem, model)) if note]
+    if the_plan.note:
+        out.append(the_plan.note)
+    return tuple(out)
+
+
+def constant_inputs(problem: Problem) -> str:
+    """A note for inputs with one value in every training row (a CSV column that was never varied):
+    the network cannot learn what they do, and a fit that ignores them shows nothing about them."""
+    same = [f"{v} (always {x:.4g})" for v, x, spread in zip(problem.variables, problem.X[0], np.ptp(problem.X, 0))
+            if spread == 0]
+    if not same:
+        return ""
+    it = "it" if len(same) == 1 else "them"
+    return (f"{' and '.join(same)}: the same in every training row, so the network cannot learn what "
+            f"{'it does' if len(same) == 1 else 'they do'}; vary {it}, or leave {it} out")
+
+
+SWING_POINTS = 4000  # random points in the training inputs' box where the network is checked
+SWING_FACTOR = 3.0  # outside the targets' range by this many times its width is no interpolation
+
+
+def between_points(problem: Problem, model: Model) -> str:
+    """A warning when, somewhere in the box of the training inputs, the network goes far outside
+    the targets' range (a wide unregularised net on few points can; no metric on the training or
+    held-out rows shows it)."""
+    lo, hi = problem.X.min(0), problem.X.max(0)
+    X = np.random.default_rng(0).uniform(lo, hi, size=(SWING_POINTS, len(lo)))
+    pred = model.predict(X)
+    y_lo, y_hi = float(problem.y.min()), float(problem.y.max())
+    width = max(y_hi - y_lo, 1e-300)
+    worst = float(np.max(np.maximum(pred - y_hi, y_lo - pred)))
+    if not np.isfinite(worst) or worst > SWING_FACTOR * width:
+        return (f"between the training points the network reaches {float(np.max(np.abs(pred))):.3g}, far outside "
+                f"the targets' range ({y_lo:.3g} to {y_hi:.3g}): do not trust it between them")
+    return ""
