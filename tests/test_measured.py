@@ -1,5 +1,6 @@
 """Measured data end to end: fit to the noise level, never into it, and say where it is.
 Errors are measured against the noiseless truth (the oracle) on a dense grid."""
+import re
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -346,3 +347,17 @@ def test_unit_penalties_where_they_cannot_be_had_fail_in_one_line(target, option
 def test_options_that_do_not_apply_fail_in_one_line(target, args, options, message):
     with pytest.raises(surefit.SurefitError, match=message):  # not silently ignored
         surefit.fit(noisy_sine(0.1) if target is None else target, *args, **options)
+
+
+def test_rows_that_scatter_more_in_one_place_are_said_and_even_noise_is_not():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 300)
+    spread = 0.01 + 0.3 * (x + 3) / 6  # from 0.01 at x = -3 to 0.31 at x = 3
+    result = surefit.fit((x, np.sin(2 * x) + spread * rng.standard_normal(300)), hidden=8, activation="tanh")
+    said = [note for note in result.notes if note.startswith("the rows lie further from the network")]
+    assert said and "or the noise is larger" in said[0], result.notes
+    widest, narrowest = (float(v) for v in re.findall(r"where (?:x|it) is near (-?[\d.]+)", said[0]))
+    assert narrowest < -1 < 1 < widest  # the scatter is widest at the right, narrowest at the left
+    for clean in (noisy_sine(0.1, seed=2), noisy_sine(0.0, seed=2)):  # even noise; exact data (a pattern of 1e-7)
+        assert not any("further from the network" in note for note in surefit.fit(clean, hidden=8,
+                                                                                  activation="tanh").notes)

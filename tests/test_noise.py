@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from surefit.noise import noise_level
+from surefit.noise import noise_level, uneven_scatter
 
 
 @pytest.mark.parametrize("sigma", [0.01, 0.1, 0.3])
@@ -57,3 +57,13 @@ def test_several_inputs_count_each_point_s_own_leverage():
     X = rng.uniform(-1, 1, (20000, 2))
     y = X @ np.array([1.0, 2.0]) + rng.standard_normal(20000)
     assert abs(noise_level(X, y) - 1) < 0.025
+
+
+def test_uneven_scatter_tells_noise_that_grows_from_noise_that_does_not():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 500)
+    even = uneven_scatter(x, 0.1 * rng.standard_normal(500))
+    p, rms, at = uneven_scatter(x, (0.02 + 0.1 * (x + 3)) * rng.standard_normal(500))  # 0.02 -> 0.62
+    assert even[0] > 0.01 and even[1].max() < 1.5 * even[1].min()
+    assert p < 1e-10 and rms[-1] > 5 * rms[0] and at[0] < -2 < 2 < at[-1]  # bins in x's order (measured 6.7x)
+    assert uneven_scatter(x[:99], x[:99]) is None  # under 20 rows a bin: too few to tell

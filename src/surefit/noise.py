@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.spatial import cKDTree
-from scipy.stats import chi2
+from scipy.stats import chi2, levene
 
 NEIGHBOURS = 4  # on both sides of a point together: a cubic through them
 KEEP = 0.95  # the share of the smallest e^2 / c^2 averaged
@@ -85,3 +85,24 @@ def _local_planes(X: np.ndarray, y: np.ndarray) -> float:
     coef = (G_inv @ (A.transpose(0, 2, 1) @ y[near][..., None]))[..., 0]
     err = y - coef[:, -1]  # the local plane's value at the point itself
     return float(np.sqrt(np.mean(err ** 2 / (1 + G_inv[:, -1, -1]))))
+
+
+# The scatter about a fit is uneven where Brown and Forsythe's test rejects one spread at this level over
+# BINS bins of ROWS_PER_BIN rows or more, and the widest bin's is UNEVEN_RATIO times the narrowest's or more:
+# a difference that matters, not one a thousand rows can merely detect.
+BINS, ROWS_PER_BIN = 5, 20
+UNEVEN_P = 1e-4
+UNEVEN_RATIO = 2.0
+UNEVEN_SIZE = 0.01  # and the widest over 1% of the targets' spread: the residuals of a near-exact fit are its pattern
+
+
+def uneven_scatter(key: np.ndarray, residual: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """Whether residuals (N,) spread alike along `key` (N,) (an input, or the prediction): the p-value
+    of Brown and Forsythe's test (scipy's Levene test about the median) over BINS bins of equal count
+    in key's order, each bin's RMS and its key's median; None with too few rows to tell."""
+    if len(residual) < BINS * ROWS_PER_BIN:
+        return None
+    bins = np.array_split(np.argsort(key, kind="stable"), BINS)
+    p = float(levene(*(residual[b] for b in bins), center="median").pvalue)
+    return (p, np.array([np.sqrt(np.mean(residual[b] ** 2)) for b in bins]),
+            np.array([np.median(key[b]) for b in bins]))

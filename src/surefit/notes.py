@@ -1,5 +1,6 @@
 """What the user of a fit should know beside its status: too few points, fewer candidates, an
-input that never varied, a network that swings far outside the data between its training points."""
+input that never varied, a network that swings far outside the data between its training points,
+measured data that scatter about it more in one place than in another."""
 from __future__ import annotations
 
 import numpy as np
@@ -18,7 +19,8 @@ def fit_notes(problem: Problem, the_plan: Plan, model: Model) -> tuple[str, ...]
     if the_plan.net.hidden and N < P and not the_plan.regularised:
         out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
                    f"through every point, so between them the fit says little; use more points or fewer units")
-    out += [note for note in (constant_inputs(problem), between_points(problem, model)) if note]
+    out += [note for note in (constant_inputs(problem), between_points(problem, model), uneven_noise(problem, model))
+            if note]
     if the_plan.note:
         out.append(the_plan.note)
     return tuple(out)
@@ -54,3 +56,26 @@ def between_points(problem: Problem, model: Model) -> str:
         return (f"between the training points the network reaches {float(np.max(np.abs(pred))):.3g}, far outside "
                 f"the targets' range ({y_lo:.3g} to {y_hi:.3g}): do not trust it between them")
     return ""
+
+
+def uneven_noise(problem: Problem, model: Model) -> str:
+    """A note where measured data lie much further from the network in one place than in another
+    (noise.uneven_scatter: along the input, or along the prediction with several inputs): a network
+    that misses the target there, or noise whose spread changes, which the noise level, its band,
+    the error bars and the outliers' typical size all take as one for every row."""
+    if not problem.measured:
+        return ""
+    from .noise import UNEVEN_P, UNEVEN_RATIO, UNEVEN_SIZE, uneven_scatter  # scipy: loaded with the fit, not the CLI's help
+    residual = problem.y - model.predict(problem.X)
+    one = problem.n_inputs == 1
+    where = problem.variables[0] if one else "the prediction"
+    found = uneven_scatter(problem.X[:, 0] if one else problem.y - residual, residual)
+    if (found is None or found[0] >= UNEVEN_P or found[1].max() < UNEVEN_RATIO * found[1].min()
+            or found[1].max() < UNEVEN_SIZE * np.std(problem.y)):  # a near-exact fit's pattern is no noise
+        return ""
+    p, rms, at = found
+    low, high = int(np.argmin(rms)), int(np.argmax(rms))
+    return (f"the rows lie further from the network in one place than in another: {rms[high]:.3g} (RMS) where {where} "
+            f"is near {at[high]:.3g}, {rms[low]:.3g} where it is near {at[low]:.3g} (Brown-Forsythe test, p = {p:.1g}): "
+            f"there the network misses the target, or the noise is larger; the noise level, its band and the error "
+            f"bars are one spread for all rows")
