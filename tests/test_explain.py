@@ -334,7 +334,8 @@ def test_two_measured_inputs_draw_the_network_over_the_rows_box_and_each_rows_re
     (x0, y0), (x1, y1) = result.problem.X.min(axis=0), result.problem.X.max(axis=0)
     assert image.get_extent() == pytest.approx([x0, x1, y0, y1])  # the training rows' box
     corners = result.predict(np.array([[x0, y0], [x1, y1]]))  # oracle: the model at the box's corners
-    assert image.get_array()[0, 0] == pytest.approx(corners[0]) and image.get_array()[-1, -1] == pytest.approx(corners[1])
+    assert image.get_array()[0, 0] == pytest.approx(corners[0])
+    assert image.get_array()[-1, -1] == pytest.approx(corners[1])
     residual = next(ax for ax in figures[0].axes if ax.get_title() == "target - network at each training row")
     dots = residual.collections[0]
     np.testing.assert_allclose(dots.get_array(), result.problem.y - result.predict(result.problem.X))

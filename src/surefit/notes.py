@@ -65,17 +65,19 @@ def uneven_noise(problem: Problem, model: Model) -> str:
     the error bars and the outliers' typical size all take as one for every row."""
     if not problem.measured:
         return ""
-    from .noise import UNEVEN_P, UNEVEN_RATIO, UNEVEN_SIZE, uneven_scatter  # scipy: loaded with the fit, not the CLI's help
+    from .noise import UNEVEN_P, UNEVEN_RATIO, UNEVEN_SIZE, uneven_scatter  # scipy: with a fit, not the help
     residual = problem.y - model.predict(problem.X)
     one = problem.n_inputs == 1
     where = problem.variables[0] if one else "the prediction"
     found = uneven_scatter(problem.X[:, 0] if one else problem.y - residual, residual)
-    if (found is None or found[0] >= UNEVEN_P or found[1].max() < UNEVEN_RATIO * found[1].min()
-            or found[1].max() < UNEVEN_SIZE * np.std(problem.y)):  # a near-exact fit's pattern is no noise
+    if found is None:
         return ""
     p, rms, at = found
+    if p >= UNEVEN_P or rms.max() < UNEVEN_RATIO * rms.min() or rms.max() < UNEVEN_SIZE * np.std(problem.y):
+        return ""  # even; or a difference too small to matter, or a near-exact fit's pattern (no noise)
     low, high = int(np.argmin(rms)), int(np.argmax(rms))
-    return (f"the rows lie further from the network in one place than in another: {rms[high]:.3g} (RMS) where {where} "
-            f"is near {at[high]:.3g}, {rms[low]:.3g} where it is near {at[low]:.3g} (Brown-Forsythe test, p = {p:.1g}): "
+    return (f"the rows lie further from the network in one place than in another: {rms[high]:.3g} (RMS) where "
+            f"{where} is near {at[high]:.3g}, {rms[low]:.3g} where it is near {at[low]:.3g} (Brown-Forsythe test, "
+            f"p = {p:.1g}): "
             f"there the network misses the target, or the noise is larger; the noise level, its band and the error "
             f"bars are one spread for all rows")

@@ -159,18 +159,18 @@ def runs_outside(problem: Problem, typical: float) -> list[np.ndarray]:
         return []
     order = np.argsort(problem.X[:, 0], kind="stable")
     x, y = problem.X[order, 0], problem.y[order]
-    far = max(OUTLIER_FACTOR * typical, RUN_SIZE * np.std(y))
+    distance = max(OUTLIER_FACTOR * typical, RUN_SIZE * np.std(y))
     found = []
     for m in range(2, MAX_RUN + 1):
         start = np.arange(3, N - m - 2)  # three rows either side
         run = start[:, None] + np.arange(m)  # (windows, m)
         sides = start[:, None] + np.array([-3, -2, -1, m, m + 1, m + 2])  # (windows, 6)
         flanks = np.sort(y[sides], axis=1)
-        above = (y[run] - flanks[:, [-2]] > far).all(axis=1)
-        below = (flanks[:, [1]] - y[run] > far).all(axis=1)
+        above = (y[run] - flanks[:, [-2]] > distance).all(axis=1)
+        below = (flanks[:, [1]] - y[run] > distance).all(axis=1)
         candidate = np.flatnonzero(above | below)
         curve = _parabola(x[sides[candidate]], y[sides[candidate]], x[run[candidate]])
-        met = np.abs(y[run[candidate]] - curve) <= far
+        met = np.abs(y[run[candidate]] - curve) <= distance
         found += [order[r] for r in run[candidate[~met.any(axis=1)]]]
     return found
 

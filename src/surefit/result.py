@@ -174,10 +174,10 @@ def within_noise(problem: Problem, rmse: float, sigma: float) -> bool:
 
 def noise_verdict(result: FitResult) -> Verdict:
     """Measured data: which limit the error met, against the noise (noise_limit says it).
-    A perfect model's RMSE on M noisy held-out rows is the noise level within a relative standard error of about 1 / sqrt(2M), and the noise level's
-    estimate from N training rows is itself off by about 1 / sqrt(N) (measured on the noisy
-    benchmark's fits: the standard deviation of log(estimate / sigma) times sqrt(N) is 0.6-1.0 at
-    N = 100-3000); two standard errors of their ratio are the margin for "at the noise level".
+    A perfect model's RMSE on M noisy held-out rows is the noise level within a relative standard
+    error of about 1 / sqrt(2M), and the noise level's estimate from N training rows is itself off
+    by about 1 / sqrt(N) (measured on the noisy benchmark's fits: the standard deviation of
+    log(estimate / sigma) times sqrt(N) is 0.6-1.0 at N = 100-3000); two standard errors of their ratio are the margin for "at the noise level".
     With the first term alone, 65 of its 1040 fits said "above" where the error against the truth
     was under half the noise (the estimate had come out low), against 32 now; "at" where it was
     over the noise, 50 against 52 (steps at 1% noise: where a jump lies between two points, the
@@ -248,7 +248,8 @@ def noise_limit(result: FitResult) -> str:
                 f"a larger network or more steps may help")
     if verdict is Verdict.BLIND:
         return (f"the {error} ({rmse:.3g}) is within {noise_margin(problem):.0%} of the estimated noise level "
-                f"({sigma:.3g}){gamma}, as close as {rows} can tell: too few to show whether a larger network would help")
+                f"({sigma:.3g}){gamma}, as close as {rows} can tell: too few to show whether a larger network "
+                f"would help")
     if verdict is Verdict.NOISE_ONLY:
         r2 = round(explained(problem, rmse), 2) + 0.0  # + 0.0: no "-0.00"
         return (f"the {error} ({rmse:.3g}) is the target's own spread ({np.std(problem.y_eval):.3g}){gamma}: the "

@@ -5,7 +5,7 @@ values (settings.SWEEPABLE). A seed succeeds when its held-out relative RMSE is 
 most `threshold`; training need go no further than a tenth of that (TRAIN_MARGIN),
 so each fit stops there unless its own tol is looser. For measured data a seed succeeds,
 by default, when its held-out error is at the estimated noise level, as the fit's sentence
-judges it (result.noise_limit): the data allow no better. Each configuration reports
+judges it (result.noise_verdict): the data allow no better. Each configuration reports
 its success rate with a Wilson 95% interval, the error's quartiles and the median
 time per fit.
 
@@ -84,7 +84,7 @@ class Success:
 def success(settings: StudySettings | MinimalSettings, problem: Problem, base: FitSettings) -> Success:
     """The threshold given; auto (None): for an expression the command's EXPRESSION_THRESHOLD; for
     measured data with one input, the noise level (FitResult.at_noise_level); with several, where no
-    fit shows the noise level (result.noise_limit), within noise_margin of the held-out error that a
+    fit shows the noise level (result.noise_verdict), within noise_margin of the held-out error that a
     wide network (REFERENCE_WIDTH units, base's other settings) reaches: friedman1, 400 training rows,
     tanh, 2 data seeds: 64 units' held-out relative RMSE 0.172 and 0.223, so 0.202 and 0.262 at most,
     which 4 units reach on both (0.42 and 0.46 from the truth; 8 units 0.31 and 0.37; 2 units, 'at'
@@ -129,8 +129,8 @@ def check_noise_can_tell(problem: Problem) -> None:
     if not problem.measured or problem.exact_eval:
         raise SurefitError("success at the noise level is for measured data: give a formula a --threshold")
     if problem.n_inputs > 1:
-        raise SurefitError(f"with {problem.n_inputs} inputs no fit shows it is at the noise level (the estimate may hold "
-                           "signal a network misses): give a threshold on the held-out relative RMSE")
+        raise SurefitError(f"with {problem.n_inputs} inputs no fit shows it is at the noise level (the estimate may "
+                           "hold signal a network misses): give a threshold on the held-out relative RMSE")
     check_rows_can_tell(problem)
 
 
