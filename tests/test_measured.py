@@ -72,12 +72,35 @@ def test_the_margin_for_at_the_noise_level_counts_the_estimate_s_own_error(ratio
     assert f"is {says} the estimated noise level" in limit_at(problem, 0.1 * ratio, sigma=0.1)
 
 
-def limit_at(problem, rmse, sigma):
-    """noise_limit of a fit of problem with this error and noise estimate (no effective parameters, no
-    row in a jump)."""
+def limit_at(problem, rmse, sigma, gamma=None):
+    """noise_limit of a fit of problem with this error, noise estimate and effective parameters (None:
+    a penalty not chosen by the evidence), no row in a jump."""
     return noise_limit(SimpleNamespace(noise_level=sigma, metrics={"rmse": rmse}, problem=problem,
-                                       effective_parameters=None, n_params=25,
+                                       effective_parameters=gamma, n_params=25,
                                        unplaced_jumps=np.zeros(len(problem.y_eval), dtype=bool)))
+
+
+@pytest.mark.parametrize("gamma, says", [
+    (10.0, "with 30 training rows, 3 or fewer for each effective parameter: too few to pin the target down"),
+    (0.5, "with 30 training rows, in which the penalty found no shape worth fitting: too few to pin the target"),
+    (9.9, "a larger network or more steps may help"),  # 30 rows for 9.9 parameters: over 3 each
+    (None, "a larger network or more steps may help"),  # a penalty the user set: too_few_rows does not judge
+])
+def test_a_fit_above_the_noise_with_too_few_rows_for_it_calls_for_rows_not_units(gamma, says):
+    limit = limit_at(from_arrays(*noisy_sine(0.1, N=30), holdout=0, seed=0), 0.3, sigma=0.1, gamma=gamma)
+    assert limit.startswith("the error on the training rows (0.3) is above the estimated noise level (0.1)")
+    assert says in limit
+    assert ("more rows would help, more units would not" in limit) == (says != "a larger network or more steps may help")
+
+
+def test_a_dozen_rows_read_as_too_few_not_as_a_call_for_units():
+    """x^2 + 5% noise at 12 random points, 2 held out, 8 tanh: measured 0.078 from the truth (the noise 0.015), gamma
+    4.4 (2.3 rows each), its held-out error 6x the noise level; with 12 more points 0.019, with 32 units 0.073."""
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, 12)
+    result = surefit.fit((x, x ** 2 + 0.015 * rng.standard_normal(12)), activation="tanh")
+    assert "with 10 training rows" in result.limit and result.limit.endswith("more rows would help, more units would not")
+    assert not result.at_noise_level
 
 
 @pytest.mark.parametrize("N, holdout, ratio, says", [
@@ -155,6 +178,9 @@ def test_a_held_out_row_in_a_jump_the_rows_do_not_place_is_said_and_is_no_call_f
     assert result.at_noise_level
     missed = stand_in(step_gap(peak=True), Step(5.0))  # a spike's training row missed: a larger network may help
     assert missed.limit.endswith("a larger network or more steps may help") and not missed.at_noise_level
+    only = step_gap()  # the row in the jump alone held out: nothing left to judge the rest by, so plain 'above'
+    alone = stand_in(replace(only, X_eval=only.X_eval[50:51], y_eval=only.y_eval[50:51]), Step(0.005))
+    assert alone.limit.endswith("a larger network or more steps may help") and not alone.at_noise_level
 
 
 def test_without_held_out_rows_the_training_error_names_the_limit():

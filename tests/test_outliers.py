@@ -57,6 +57,14 @@ def test_more_wild_rows_than_a_tenth_are_said_not_left_out():
     assert said and 25 <= said[0] <= 34, result.notes  # 34 made wild; measured 29 (three side by side hide)
 
 
+def test_more_wild_held_out_rows_than_a_tenth_are_counted_in_the_metrics():
+    X, y = noisy_sine(0.1, seed=1)
+    y = y + 50 * (np.arange(len(y)) % 6 == 0)  # one row in six
+    result = surefit.fit((X, y), hidden=8, activation="tanh")  # 40 held out
+    assert result.problem.evaluation == "40 held-out rows" and (result.problem.y_eval > 10).sum() > 4
+    assert result.metrics["rmse"] > 10  # the wild rows counted, as the training rows' are
+
+
 def test_held_out_outliers_are_left_out_of_the_metrics_and_said():
     X, y = noisy_sine(0.1, seed=3, N=300)
     y = y + 20 * (np.arange(300) % 50 == 7)  # six wild rows, some of them held out

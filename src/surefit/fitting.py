@@ -29,7 +29,7 @@ from .outliers import (PASSES, SHARE, glitches, held_out_note, left_out_note, ou
                        without)
 from .plan import Plan, plan, plan_for
 from .progress import Progress
-from .result import FitResult, metrics
+from .result import FREE_RHO, FitResult, metrics
 from .scaling import input_scaler, target_scaler
 from .settings import OPTIONS, FitSettings, settings_of
 from .trainers import Data
@@ -198,22 +198,21 @@ def glitches_in(reference: FitResult, runs: list[np.ndarray], far: np.ndarray, s
 
 def scored_without_outliers(result: FitResult, far: np.ndarray) -> FitResult:
     """The metrics without the held-out rows `far` (n,), the outliers by the reference fit
-    (outliers.outlier_rows), said."""
+    (outliers.outlier_rows), said; past SHARE of the held-out rows (one at least), as past SHARE of
+    the training rows, they are counted, and where every held-out row is one (there is nothing else to score)."""
     problem, model = result.problem, result.model
-    if not far.any():
+    if not far.any() or far.all() or far.sum() > max(1.0, SHARE * len(far)):
         return result
     rows = list(zip(problem.X_eval[far], problem.y_eval[far], model.predict(problem.X_eval[far])))
     outliers = f"{len(rows)} outlier{'s' * (len(rows) > 1)}"
+    n = len(far) - len(rows)
     kept = replace(problem, X_eval=problem.X_eval[~far], y_eval=problem.y_eval[~far],
-                   evaluation=f"{len(far) - len(rows)} held-out rows, {outliers} left out")
+                   evaluation=f"{n} held-out row{'s' * (n > 1)}, {outliers} left out")
     kept = set_aside(kept, problem.X_eval[far], problem.y_eval[far])
     return replace(result, problem=kept, metrics=metrics(kept.y_eval, model.predict(kept.X_eval)),
                    notes=(*result.notes, held_out_note(problem, rows)))
 
 
-# Knots that a fit places where the data ask count as more than one parameter each in GCV:
-# Friedman's MARS (1991) charges 2-4 per knot, 3 by default; an unpenalised network's units are such knots.
-FREE_RHO = 3.0
 # A fit with a penalty per hidden unit chose h more penalties from the data, which its effective parameters
 # leave out (Ye 1998: a fit's search counts as degrees of freedom); measured below (alternatives).
 UNIT_RHO = 5.0

@@ -286,8 +286,8 @@ def from_arrays(X, y, *, holdout: float | None = None, seed: int = 0,
         evaluation = ("the training rows (fewer than 10 rows: none held out)" if holdout > 0 and len(X) < 10
                       else "the training rows (none held out)")
         return Problem(X_train, y_train, X_train, y_train, variables, None, description, evaluation, measured=True)
-    return Problem(X_train, y_train, X[test], y[test], variables, None, description, f"{n_eval} held-out rows",
-                   measured=True)
+    return Problem(X_train, y_train, X[test], y[test], variables, None, description,
+                   f"{n_eval} held-out row{'s' * (n_eval > 1)}", measured=True)
 
 
 def column_names(X) -> tuple[str, ...] | None:
