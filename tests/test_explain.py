@@ -221,6 +221,21 @@ def test_plot_fit_writes_a_report(tmp_path, target, hidden):
     assert image.shape[0] > 400 and image.std() > 0.05
 
 
+@pytest.mark.parametrize("y, hidden, units_title", [
+    (lambda x: 2 * x + 0.1 * np.sin(9 * x), (), "no hidden units: a linear fit"),
+    (lambda x: np.full_like(x, 2.5), (8,), "the hidden units are unused: the output bias alone fits a constant target"),
+])
+def test_a_linear_fit_and_a_constant_target_have_pictures(tmp_path, monkeypatch, y, hidden, units_title):
+    x = np.linspace(-1, 1, 30)
+    result = surefit.fit((x, y(x)), hidden=hidden)
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path, format=None: figures.append(fig))
+    plot_fit(result, tmp_path / "fit.png")
+    titles = [ax.get_title() for ax in figures[0].axes]
+    assert units_title in titles and "loss curve" in titles
+    plt.close("all")
+
+
 def test_a_plot_of_many_measured_rows_draws_the_network_over_a_few_thousand_of_them(tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     x = rng.uniform(-3, 3, 12_000)

@@ -90,7 +90,8 @@ def test_a_fit_above_the_noise_with_too_few_rows_for_it_calls_for_rows_not_units
     limit = limit_at(from_arrays(*noisy_sine(0.1, N=30), holdout=0, seed=0), 0.3, sigma=0.1, gamma=gamma)
     assert limit.startswith("the error on the training rows (0.3) is above the estimated noise level (0.1)")
     assert says in limit
-    assert ("more rows would help, more units would not" in limit) == (says != "a larger network or more steps may help")
+    units = says == "a larger network or more steps may help"
+    assert ("more rows would help, more units would not" in limit) != units
 
 
 def test_a_dozen_rows_read_as_too_few_not_as_a_call_for_units():
@@ -99,7 +100,8 @@ def test_a_dozen_rows_read_as_too_few_not_as_a_call_for_units():
     rng = np.random.default_rng(1)
     x = rng.uniform(-1, 1, 12)
     result = surefit.fit((x, x ** 2 + 0.015 * rng.standard_normal(12)), activation="tanh")
-    assert "with 10 training rows" in result.limit and result.limit.endswith("more rows would help, more units would not")
+    assert "with 10 training rows" in result.limit
+    assert result.limit.endswith("more rows would help, more units would not")
     assert not result.at_noise_level
 
 

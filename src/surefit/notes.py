@@ -16,7 +16,7 @@ def fit_notes(problem: Problem, the_plan: Plan, model: Model) -> tuple[str, ...]
     without_outliers, judged by the fit under the planned prior)."""
     out = []
     N, P = len(problem.X), the_plan.net.n_params
-    if the_plan.net.hidden and N < P and not the_plan.regularised:
+    if the_plan.net.hidden and the_plan.trainer.names and N < P and not the_plan.regularised:  # trained, unpenalised
         out.append(f"the network has {P} parameters but there are only {N} training points: it can pass "
                    f"through every point, so between them the fit says little; use more points or fewer units")
     out += [note for note in (constant_inputs(problem), between_points(problem, model), uneven_noise(problem, model))

@@ -47,8 +47,7 @@ def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
         if surface:
             _surface(fig, axes["network"], axes["residual"], result)
         draw_unit_activity(axes["units"], active, labels=labels, can_die=can_die)
-    dead = f": {int((~active.any(axis=0)).sum())} of {active.shape[1]} dead" if can_die else ""
-    axes["units"].set_title(f"{_activity_title(result.model.hidden[0])}{dead}", fontsize=9)
+    axes["units"].set_title(_units_title(result, active, can_die), fontsize=9)
     _loss(axes["loss"], result.history, result.trainers, penalised=result.effective_parameters is not None)
     limit = f"\n{textwrap.fill(result.limit, 110)}" if result.limit else ""
     fig.suptitle(f"{result.target} — {result.model.net.activation} {list(result.model.net.hidden)}\n"
@@ -92,12 +91,24 @@ def _bars_height(active: np.ndarray) -> float:
 
 def _unit_activity(model, X: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Whether each hidden unit responds at each point (Activation.responds): (N, units), and labels."""
+    if not model.hidden:  # a linear fit
+        return np.zeros((len(X), 0), dtype=bool), []
     zs = model.preactivations(X)[:-1]
     active = np.concatenate([act.responds(z) for act, z in zip(model.hidden, zs)], axis=1)
     single = len(zs) == 1
     labels = [f"unit {j + 1}" if single else f"L{layer + 1} u{j + 1}"
               for layer, z in enumerate(zs) for j in range(z.shape[-1])]
     return active, labels
+
+
+def _units_title(result, active: np.ndarray, can_die: bool) -> str:
+    """The units panel's title: where they respond, and how many are dead where they can die."""
+    if not result.model.hidden:
+        return "no hidden units: a linear fit"
+    if not result.trainers:  # a constant target, fitted by the output bias: the units were never trained
+        return "the hidden units are unused: the output bias alone fits a constant target"
+    dead = f": {int((~active.any(axis=0)).sum())} of {active.shape[1]} dead" if can_die else ""
+    return _activity_title(result.model.hidden[0]) + dead
 
 
 def _activity_title(act) -> str:
@@ -287,7 +298,9 @@ def _loss(ax, history: list[float], trainers: tuple[str, ...], penalised: bool =
     h = np.maximum(np.asarray(history, dtype=float), np.finfo(float).tiny)
     steps = np.arange(1, len(h) + 1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
-    if h.max() < 3 * h.min():  # a log axis would hold no 1, 2 or 5 tick: plain ones, every digit they need
+    if not len(h):  # a constant target, or rows too few to train on
+        ax.text(0.5, 0.5, "no training steps", ha="center", va="center", transform=ax.transAxes)
+    elif h.max() < 3 * h.min():  # a log axis would hold no 1, 2 or 5 tick: plain ones, every digit they need
         ax.plot(steps, h, color="tab:purple", lw=1)
         ax.ticklabel_format(axis="y", useOffset=False)  # 0.1115, not +0.11 and 1.5e-3
     else:
@@ -370,6 +383,9 @@ def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
     """
     active = np.asarray(active, dtype=bool)
     units = active.shape[1]
+    if not units:  # a linear fit: the panel's title says so
+        ax.set_yticks([])
+        return
     labels = labels or [f"unit {j + 1}" for j in range(units)]
     rows = np.arange(units)[::-1]  # unit 1 on top
     if x is None:
@@ -384,7 +400,8 @@ def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
         edges = _cell_edges(xs)
         for row, column, color in zip(rows, on.T, _unit_colors(on.any(axis=0) | (not can_die))):
             ax.broken_barh(_runs(column, edges), (row - 0.3, 0.6), color=color)
-        ax.set_xlim(edges[0], edges[-1])
+        if edges[-1] > edges[0]:  # else every point at one x: matplotlib's own limits
+            ax.set_xlim(edges[0], edges[-1])
     dead = rows[~active.any(axis=0)] if can_die else rows[:0]
     if 0 < len(dead) <= 3:
         for row in dead:
