@@ -62,7 +62,7 @@ def uneven_noise(problem: Problem, model: Model) -> str:
     """A note where measured data lie much further from the network in one place than in another
     (noise.uneven_scatter: along the input, or along the prediction with several inputs): a network
     that misses the target there, or noise whose spread changes, which the noise level, its band,
-    the error bars and the outliers' typical size all take as one for every row."""
+    and the error bars take as one for every row."""
     if not problem.measured:
         return ""
     from .noise import UNEVEN_P, UNEVEN_RATIO, UNEVEN_SIZE, uneven_scatter  # scipy: with a fit, not the help
