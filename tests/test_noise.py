@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from surefit.noise import noise_level, uneven_scatter
+from surefit.noise import agreed, noise_level, uneven_scatter
 
 
 @pytest.mark.parametrize("sigma", [0.01, 0.1, 0.3])
@@ -57,6 +57,15 @@ def test_several_inputs_count_each_point_s_own_leverage():
     X = rng.uniform(-1, 1, (20000, 2))
     y = X @ np.array([1.0, 2.0]) + rng.standard_normal(20000)
     assert abs(noise_level(X, y) - 1) < 0.025
+
+
+def test_two_estimates_that_agree_are_averaged_and_one_far_above_the_other_is_not_taken():
+    # 100 rows, 20 effective parameters: standard errors of the log 0.1 and 0.079, two of their ratio 0.255
+    both = agreed(1.0, 1.2, 100, 20)  # log ratio 0.18: the two agree
+    assert 1.0 < both < 1.2 and both == pytest.approx(np.exp((100 * 0 + 160 * np.log(1.2)) / 260))
+    assert agreed(1.0, 1.4, 100, 20) == 1.0  # log ratio 0.34: one holds signal, the smaller is the noise
+    assert agreed(1.4, 1.0, 100, 20) == 1.0
+    assert agreed(0.0, 0.3, 100, 20) == 0.0  # exact data
 
 
 def test_uneven_scatter_tells_noise_that_grows_from_noise_that_does_not():

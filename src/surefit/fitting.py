@@ -24,6 +24,7 @@ from .errors import SurefitError
 from .init import initialise
 from .model import Model
 from .monitor import alive_count
+from .noise import agreed
 from .notes import fit_notes
 from .outliers import (PASSES, SHARE, glitches, held_out_note, left_out_note, outlier_rows, outliers_note, set_aside,
                        without)
@@ -199,7 +200,7 @@ def glitches_in(reference: FitResult, runs: list[np.ndarray], far: np.ndarray, s
 def scored_without_outliers(result: FitResult, far: np.ndarray) -> FitResult:
     """The metrics without the held-out rows `far` (n,), the outliers by the reference fit
     (outliers.outlier_rows), said; past SHARE of the held-out rows (one at least), as past SHARE of
-    the training rows, they are counted, and where every held-out row is one (there is nothing else to score)."""
+    the training rows, they are counted, and where every held-out row is one (nothing else to score)."""
     problem, model = result.problem, result.model
     if not far.any() or far.all() or far.sum() > max(1.0, SHARE * len(far)):
         return result
@@ -355,12 +356,10 @@ def split_validation(data: Data, settings: FitSettings) -> Data:
 def noise_of(problem: problems.Problem, sse: float, N: int, gamma: float | None, y_scale: float) -> float:
     """The noise level in the target's units: 0 for exact targets. Else the model-free estimate
     (noise.py), cross-checked where the evidence chose the ridge with its |r|^2 / (N - gamma):
-    each can only be inflated by signal left in what it calls noise (the evidence's by a
-    network too small for the target, the model-free one by the target's curvature between
-    neighbours, which grows with the inputs), so the smaller is the better estimate."""
+    noise.agreed."""
     if not problem.measured:
         return 0.0
     free = problem.model_free_noise
     if gamma is not None and N > gamma:
-        return min(free, (sse / (N - gamma)) ** 0.5 * y_scale)
+        return agreed(free, (sse / (N - gamma)) ** 0.5 * y_scale, N, gamma)
     return free

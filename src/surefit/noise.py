@@ -1,4 +1,5 @@
-"""The noise level of measured data, estimated without any model.
+"""The noise level of measured data, estimated without any model (and agreed with a fit's own:
+agreed), and whether it is even (uneven_scatter).
 
 One input: difference-based, after Gasser, Sroka & Jennen-Steinmetz (1986), "Residual
 variance and residual pattern in nonlinear regression", Biometrika 73, who compare each
@@ -23,6 +24,8 @@ sin(a) cos(b) (sigma 1 and 0.05, 2000 and 100,000 points: 0.961 and 0.0476; now 
 Written here because neither scipy nor scikit-learn offers a difference-based estimate.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -85,6 +88,30 @@ def _local_planes(X: np.ndarray, y: np.ndarray) -> float:
     coef = (G_inv @ (A.transpose(0, 2, 1) @ y[near][..., None]))[..., 0]
     err = y - coef[:, -1]  # the local plane's value at the point itself
     return float(np.sqrt(np.mean(err ** 2 / (1 + G_inv[:, -1, -1]))))
+
+
+def agreed(free: float, fitted: float, N: int, gamma: float) -> float:
+    """One noise level from the model-free estimate and the evidence's (gamma effective parameters
+    of N rows). Each can only be inflated by signal left in what it calls noise (the evidence's by a
+    network too small for the target, the model-free one by the target's curvature between
+    neighbours, which grows with the inputs), so where they differ by over two standard errors of
+    their ratio the smaller is the better estimate; within that both measure the noise, and the
+    smaller of two such would be low by about half their spread: their mean, of the logs weighted
+    by precision. Standard errors of the log: 1 / sqrt(2 (N - gamma)) for the evidence's (chi-square),
+    1 / sqrt(N) for the model-free one (measured: its standard deviation times sqrt(N) 0.8-1.1, a line
+    at 10% noise, 30-200 rows, 10 data seeds). 4 targets (a line, x^2, sin(3x), |x|) at 10% noise,
+    30-200 random rows (a fifth held out), 10 data seeds, 8 tanh and 8 relu: the smaller alone read
+    a median 0.85-0.97 of the noise, and 'above' it on 21 of the 215 fits within half the noise of
+    the truth; this 0.91-1.00, and 7 (of the 19 sentences that changed, all 'above' before, 14 now
+    'at', their errors 0.08-0.44 of the noise, and 5 of 30 and 50 rows 'as close as the rows can
+    tell'; no fit changed)."""
+    if not (free > 0 and fitted > 0):
+        return min(free, fitted)
+    se_free, se_fitted = 1 / math.sqrt(N), 1 / math.sqrt(2 * (N - gamma))
+    if abs(math.log(free / fitted)) > 2 * math.hypot(se_free, se_fitted):
+        return min(free, fitted)
+    w_free, w_fitted = se_free ** -2, se_fitted ** -2
+    return math.exp((w_free * math.log(free) + w_fitted * math.log(fitted)) / (w_free + w_fitted))
 
 
 # The scatter about a fit is uneven where Brown and Forsythe's test rejects one spread at this level over

@@ -130,14 +130,14 @@ def auto_trainer(net: NetSettings, init: str, ridge: Ridge, N: int) -> Trainer:
     5-fold cross-validation on the same data, LM 1.11x, 1.04x, 0.81x, 0.82x and L-BFGS 0.95x, 0.95x,
     1.03x, 0.97x. The evidence's optimum for a ReLU network has few kinks (gamma 15-25; L-BFGS stops
     short of it at 35-48): right for a triangle, too pointed at a sine's crests. Neither L-BFGS then
-    LM from its end (sin(2x) at 30% 0.064, the triangle at 10% 0.018; 10 data seeds; on this AMD,
+    LM from its end (sin(2x) at 30% 0.064, the triangle at 10% 0.018; 10 data seeds; on an AMD EPYC,
     median ratio to the CV MLP 1.13x -> 1.01x and 0.83x -> 1.03x, and the evidence, which picks
     among candidates, preferred LM's own fit on 35 of the four cases' 36 data seeds, by 4-48 nats,
-    where the other was nearer the truth on 18), four such candidates (0.066, 0.017), nor a share of the ridge per layer (MacKay's groups: 0.077, 0.013)
-    keeps both; nor a quarter of the chosen ridge (6 data seeds, against the CV MLP: sin(2x) at 30%
-    1.13x -> 1.00x, the triangle at 10% 0.80x -> 1.11x; generalised cross-validation preferred the
-    chosen ridge's fit on all 24), GCV's ridge alone (1.07x, 0.83x; sin(2x) at 10% 0.97x -> 1.02x),
-    or validation early stopping (1.4-2.1x)."""
+    where the other was nearer the truth on 18), four such candidates (0.066, 0.017), nor a share
+    of the ridge per layer (MacKay's groups: 0.077, 0.013) keeps both; nor a quarter of the chosen
+    ridge (6 data seeds, against the CV MLP: sin(2x) at 30% 1.13x -> 1.00x, the triangle at 10%
+    0.80x -> 1.11x; generalised cross-validation preferred the chosen ridge's fit on all 24), GCV's
+    ridge alone (1.07x, 0.83x; sin(2x) at 10% 0.97x -> 1.02x), or validation early stopping (1.4-2.1x)."""
     if net.n_params <= LM_MAX_PARAMS:
         return levenberg_marquardt(net, init, ridge)
     if wide_and_measured(net, ridge):
