@@ -125,7 +125,7 @@ def typical_size(X: np.ndarray, loo: np.ndarray, Q: np.ndarray | None = None) ->
     at each row of Q (n, d) (None: X's own): the larger of all rows' and the LOCAL_ROWS nearest rows'
     median absolute deviation as a standard deviation, which a few wild rows do not inflate. Where the
     noise is larger in one place, its rows are no outliers there: sin(2x) with noise 0.02, growing to
-    0.32 near x = 1 (a bump 0.45 wide), 300 rows, 8 relu, 20 data seeds: all rows' size alone left out
+    0.32 at x = 1 (as exp(-(x - 1)^2 / 0.2)), 300 rows, 8 relu, 20 data seeds: all rows' size alone left out
     1-11 training rows as outliers on 19 of them (and held-out rows on 14); noise growing from 0.01 to
     0.31 along x, 8 tanh, 1 row on 4 (held out, 1); now none on either (held out: 2 of the bump's,
     one 3.2 noise levels off at its top, where its 30 rows span a wider spread). Where the noise is

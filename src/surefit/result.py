@@ -202,12 +202,13 @@ def noise_verdict(result: FitResult) -> Verdict:
     1% (8 units, too few to follow some of them: 'above').
     Where the training rows, not the network, limit a fit above the noise (too_few_rows), it says
     that more rows would help and more units would not.
-    With several inputs "at" claims no more: the noise level is the smaller of the evidence's estimate,
+    With several inputs "at" claims no more: the noise level comes from the evidence's estimate,
     which holds what signal a network too small misses, and the neighbouring rows', which holds the
-    target's curvature between rows that lie far apart in several dimensions, so neither shows that
-    a larger network would not do better. friedman1 (10 inputs, 400 training rows, noise 1): the
-    neighbours said 1.87 and 1.92 (2 data seeds); 2 tanh units were 'at' it, 1.9 and 2.0 from the
-    truth; 3 units 'at' the evidence's 1.59 and 1.65, 1.3 from it; 8 units 1.02 and 1.07, 0.31 and 0.37.
+    target's curvature between rows that lie far apart in several dimensions (noise.agreed), so
+    neither shows that a larger network would not do better. friedman1 (10 inputs, 400 training
+    rows, noise 1): the neighbours said 1.87 and 1.92 (2 data seeds); 2 tanh units were 'at' it,
+    1.9 and 2.0 from the truth; 3 units 'at' the evidence's 1.59 and 1.65, 1.3 from it; 8 units 1.02
+    and 1.07, 0.31 and 0.37.
     Where the rows can tell and the inputs explain under EXPLAINED of the target's variance, that is
     the news: "at the noise level ... more units will not help" alone would read as a good fit of a
     target that is all noise (with 4 rows of a line, the evidence's constant is no such finding)."""
@@ -231,9 +232,9 @@ def too_few_rows(result: FitResult) -> bool:
     rows showed the evidence no shape worth its cost). Measured: 5 targets (a line, x^2, sin(3x),
     sin(6x), |x| on [-1, 1]) at 5% noise, 10-100 random rows (a fifth held out), 6 data seeds, 8 units,
     the fits above the noise so judged: twice the rows took the error against the truth under 0.7x
-    on 70 of 85 (relu) and 46 of 56 (tanh), 32 units on 14 and 7 (and on 1 only where the rows did
-    not); of those 'above' at over FREE_RHO rows a parameter (3-34), twice the rows on 21 of 32 and
-    16 of 24, 32 units on 8 and 1. The noisy benchmark's 163 fits 'above' (200-20,000 rows) all have
+    on 63 of 76 (relu) and 39 of 47 (tanh), 32 units on 13 and 4 (none where the rows did not); of
+    those 'above' at over FREE_RHO rows a parameter (3-34), twice the rows on 21 of 30 and 14 of 20,
+    32 units on 8 and 1. The noisy benchmark's 163 fits 'above' (200-20,000 rows) all have
     over 5 rows a parameter (the fewest: 32 relu on sin(2x), 160 rows, gamma 31.4)."""
     gamma = result.effective_parameters
     return gamma is not None and (len(result.problem.y) <= FREE_RHO * gamma or gamma < 1)
