@@ -206,10 +206,11 @@ def glitches(problem: Problem, runs: list[np.ndarray], without_them: Problem, mo
     A crest or a kink's vertex that the parabola of runs_outside misses (where a gap in the rows leaves
     the two either side far down the slopes) the network without them still follows."""
     loo, centre, _ = residual_scale(without_them, model)
+    far = wild(problem.y - model.predict(problem.X), centre, typical_size(without_them.X, loo, problem.X),
+               without_them.y)  # (N,) every row judged at once: one tree, one forward pass
     out = np.zeros(len(problem.y), dtype=bool)
     for run in runs:
-        typical = typical_size(without_them.X, loo, problem.X[run])
-        out[run] |= wild(problem.y[run] - model.predict(problem.X[run]), centre, typical, without_them.y).all()
+        out[run] |= far[run].all()  # runs overlap: a row stays out if any run of it is wild
     return out
 
 

@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 from .activations import SATURATION_SLOPE  # noqa: E402
 from .errors import SurefitError  # noqa: E402
 from .files import atomic_path  # noqa: E402
+from .status import Status  # noqa: E402
 
 
 def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
@@ -105,7 +106,7 @@ def _units_title(result, active: np.ndarray, can_die: bool) -> str:
     """The units panel's title: where they respond, and how many are dead where they can die."""
     if not result.model.hidden:
         return "no hidden units: a linear fit"
-    if not result.trainers:  # a constant target, fitted by the output bias: the units were never trained
+    if result.status is Status.CONSTANT:  # fitted by the output bias: the units were never trained
         return "the hidden units are unused: the output bias alone fits a constant target"
     dead = f": {int((~active.any(axis=0)).sum())} of {active.shape[1]} dead" if can_die else ""
     return _activity_title(result.model.hidden[0]) + dead
