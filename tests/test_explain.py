@@ -356,3 +356,21 @@ def test_two_measured_inputs_draw_the_network_over_the_rows_box_and_each_rows_re
     np.testing.assert_allclose(dots.get_array(), result.problem.y - result.predict(result.problem.X))
     np.testing.assert_allclose(dots.get_offsets(), result.problem.X)
     plt.close("all")
+
+
+def test_a_plot_of_noise_that_changes_along_the_input_draws_its_band_wider_there(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 500)
+    y = np.sin(2 * x) + np.where(x < 0, 0.05, 0.2) * rng.standard_normal(500)
+    result = surefit.fit((x, y), hidden=4, activation="tanh", candidates=1, max_steps=5)
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path, format=None: figures.append(fig))
+    plot_fit(result, tmp_path / "fit.png")
+    fit = next(ax for ax in figures[0].axes if ax.get_ylabel() == result.problem.description)
+    legend = [t.get_text() for t in fit.get_legend().get_texts()]
+    assert any(t.startswith("network +- noise level (") and t.endswith(", changing along x)") for t in legend), legend
+    residual = next(ax for ax in figures[0].axes if ax.get_ylabel() == "target - network")
+    band = residual.collections[0].get_paths()[0].vertices  # the band's outline: (x, +-level)
+    left, right = (np.abs(band[:, 1][side]).max() for side in (band[:, 0] < -1, band[:, 0] > 1))
+    assert right > 2 * left  # 4x the noise on the right
+    plt.close("all")

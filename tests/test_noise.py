@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from surefit.noise import agreed, noise_level, uneven_scatter
+from surefit.noise import agreed, local_levels, noise_level, rms_level, uneven_levels, uneven_scatter
 
 
 @pytest.mark.parametrize("sigma", [0.01, 0.1, 0.3])
@@ -76,3 +76,54 @@ def test_uneven_scatter_tells_noise_that_grows_from_noise_that_does_not():
     assert even[0] > 0.01 and even[1].max() < 1.5 * even[1].min()
     assert p < 1e-10 and rms[-1] > 5 * rms[0] and at[0] < -2 < 2 < at[-1]  # bins in x's order (measured 6.7x)
     assert uneven_scatter(x[:99], x[:99]) is None  # under 20 rows a bin: too few to tell
+
+
+def bump(x):
+    """Noise 0.02 growing to 0.32 about x = 1: most of its variance in a tenth of the rows."""
+    return 0.02 + 0.3 * np.exp(-((x - 1) / 0.4) ** 2)
+
+
+def step_up(x):
+    return np.where(x < 0, 0.05, 0.2)
+
+
+@pytest.mark.parametrize("target", [lambda x: np.sin(2 * x), lambda x: np.sin(6 * x), lambda x: np.sign(x - 0.5),
+                                    lambda x: np.abs(x)], ids=["sin2x", "sin6x", "step", "kink"])
+def test_even_noise_is_even_whatever_the_target(target):
+    """Of 960 such data sets (4 targets, 3 noise levels, 100-2000 rows, 20 seeds) none was uneven (the
+    bins' medians, not their RMS: a step spoils the few pseudo-residuals that straddle it)."""
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-3, 3, 500)
+        y = target(x) + 0.05 * rng.standard_normal(500)
+        assert not uneven_levels(x[:, None], y), seed
+        assert rms_level(x[:, None], y) == noise_level(x[:, None], y)  # the typical level, as before
+
+
+@pytest.mark.parametrize("spread", [bump, step_up], ids=["bump", "step_up"])
+def test_noise_that_changes_is_found_and_its_rms_recovered(spread):
+    """The typical level is the quiet rows' (the bump: 0.54 of the RMS, measured median of 20 seeds at
+    1000 rows); the RMS of the local levels is the RMS (measured 1.04 and 0.99)."""
+    typical, rms = [], []
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-3, 3, 1000)
+        y = np.sin(2 * x) + spread(x) * rng.standard_normal(1000)
+        truth = np.sqrt(np.mean(spread(x) ** 2))
+        assert uneven_levels(x[:, None], y), seed
+        typical.append(noise_level(x[:, None], y) / truth)
+        rms.append(rms_level(x[:, None], y) / truth)
+    assert abs(np.median(rms) - 1) < 0.15 and np.median(rms) > np.median(typical)
+    if spread is bump:
+        assert np.median(typical) < 0.7
+
+
+def test_local_levels_follow_the_noise_and_several_inputs_are_never_uneven():
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-3, 3, 2000)
+    y = np.sin(2 * x) + step_up(x) * rng.standard_normal(2000)
+    quiet, loud = local_levels(x[:, None], y, np.array([[-2.0], [2.0]]))
+    assert 0.035 < quiet < 0.07 and 0.14 < loud < 0.28  # 30 rows each: about +-20%
+    X = rng.uniform(-1, 1, (2000, 2))
+    y = X[:, 0] + step_up(X[:, 0]) * rng.standard_normal(2000)
+    assert not uneven_levels(X, y)  # the plain mean of noise_level is an RMS already

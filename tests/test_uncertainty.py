@@ -44,7 +44,7 @@ def test_the_regressor_gives_a_new_measurement_s_spread(fits):
     est = surefit.Regressor(hidden=8, activation="tanh").fit(*noisy_sine(0.1))
     pred, std = est.predict(GRID[:, None], return_std=True)
     np.testing.assert_array_equal(pred, est.predict(GRID[:, None]))
-    np.testing.assert_allclose(std, np.hypot(est.result_.error_bars(GRID), est.noise_level_))
+    np.testing.assert_allclose(std, np.hypot(est.result_.error_bars(GRID), est.result_.noise_at(GRID)))
     assert (std >= est.noise_level_).all()
 
 

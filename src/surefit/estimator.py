@@ -86,12 +86,12 @@ class Regressor(RegressorMixin, BaseEstimator):
     def predict(self, X, return_std: bool = False):
         """Predictions (n_samples,) in the units of the y given to fit; with return_std, also the
         standard deviation of a new measurement there, as BayesianRidge's: the fit's own error
-        bars (FitResult.error_bars) and the noise level together."""
+        bars (FitResult.error_bars) and the noise there (FitResult.noise_at) together."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         if not return_std:
             return self.model_.predict(X)
-        return self.model_.predict(X), np.hypot(self.result_.error_bars(X), self.noise_level_)
+        return self.model_.predict(X), np.hypot(self.result_.error_bars(X), self.result_.noise_at(X))
 
 
 # scikit-learn reads an estimator's parameters from its __init__ signature (get_params, clone):

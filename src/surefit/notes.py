@@ -61,8 +61,12 @@ def between_points(problem: Problem, model: Model) -> str:
 def uneven_noise(problem: Problem, model: Model) -> str:
     """A note where measured data lie much further from the network in one place than in another
     (noise.uneven_scatter: along the input, or along the prediction with several inputs): a network
-    that misses the target there, or noise whose spread changes, which the noise level, its band,
-    and the error bars take as one for every row."""
+    that misses the target there, or noise whose spread changes, told apart with one input by the
+    neighbouring rows' differences (_cause). sin(2x) with noise 0.02 growing to 0.32 about x = 1,
+    from 0.01 to 0.31 along x, or 0.05 left of 0 and 0.2 right of it (200 and 500 rows, 8 tanh and 8
+    relu, 6 data seeds): 'the noise itself' on 69 of 72 fits ('misses' on 2 of ramp's at 200 rows);
+    sin(6x) under even noise of 1% and 10% with 3 and 5 units: 'likely misses' on 91 of 96, the rest
+    no note."""
     if not problem.measured:
         return ""
     from .noise import UNEVEN_P, UNEVEN_RATIO, UNEVEN_SIZE, uneven_scatter  # scipy: with a fit, not the help
@@ -78,6 +82,17 @@ def uneven_noise(problem: Problem, model: Model) -> str:
     low, high = int(np.argmin(rms)), int(np.argmax(rms))
     return (f"the rows lie further from the network in one place than in another: {rms[high]:.3g} (RMS) where "
             f"{where} is near {at[high]:.3g}, {rms[low]:.3g} where it is near {at[low]:.3g} (Brown-Forsythe test, "
-            f"p = {p:.1g}): "
-            f"there the network misses the target, or the noise is larger; the noise level, its band and the error "
-            f"bars are one spread for all rows")
+            f"p = {p:.1g}): {_cause(problem)}")
+
+
+def _cause(problem: Problem) -> str:
+    """Why a fit's residuals spread unevenly, as far as the neighbouring rows' differences tell
+    (Problem.uneven_noise: with one input)."""
+    if problem.uneven_noise is not None:
+        return ("the noise itself is larger there (the neighbouring rows' differences show it too): the noise "
+                "level is its RMS over the rows, its band follows it, the error bars are one spread for all rows")
+    if problem.n_inputs == 1:
+        return ("the neighbouring rows' differences show no such change in the noise, so the network likely misses "
+                "the target there: a larger network may follow it")
+    return ("there the network misses the target, or the noise is larger; the noise level, its band and the error "
+            "bars are one spread for all rows")

@@ -29,10 +29,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from scipy.spatial import cKDTree
 from scipy.stats import median_abs_deviation
 
 from .model import Model
+from .noise import nearest
 from .problem import Problem
 from .uncertainty import work_per_row
 
@@ -91,13 +91,6 @@ def local_values(X: np.ndarray, y: np.ndarray, X_query: np.ndarray | None = None
         slope = np.divide(near[:, b] - near[:, a], run, out=np.zeros(len(Q)), where=run != 0)
         lines.append(near[:, a] + slope * (Q[:, 0] - x[at[:, a]]))
     return near, np.column_stack(lines)
-
-
-def nearest(X: np.ndarray, Q: np.ndarray, k: int) -> np.ndarray:
-    """(n, k) the indices of the k rows of X (N, d) nearest each row of Q (n, d), inputs standardised
-    (noise.py's local planes)."""
-    mean, std = X.mean(axis=0), np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
-    return cKDTree((X - mean) / std).query((Q - mean) / std, k=k)[1].reshape(len(Q), -1)
 
 
 def outside(y: np.ndarray, said: tuple[np.ndarray, np.ndarray | None], typical: np.ndarray) -> np.ndarray:

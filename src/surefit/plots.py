@@ -138,25 +138,32 @@ def _curves(top, bottom, result):
     bottom.tick_params(labelbottom=False)
 
 
+def _band_words(band: np.ndarray, variable: str) -> str:
+    """The noise band's level, or its range where it changes along the input."""
+    low, high = float(band.min()), float(band.max())
+    return f"{low:.3g}" if high == low else f"{low:.3g} to {high:.3g}, changing along {variable}"
+
+
 def _points(top, bottom, result):
     """Measured data: training and held-out points as points (at most SHOWN_POINTS of each), the
     network as a line on a dense grid, drawn over them, with a band of +- the estimated noise
-    level and, darker, its error bars (FitResult.error_bars), and the residuals against the input."""
-    problem, sigma = result.problem, result.noise_level
+    level (FitResult.noise_at) and, darker, its error bars (FitResult.error_bars), and the residuals
+    against the input."""
+    problem = result.problem
     x_train, x_eval = problem.X[:, 0], problem.X_eval[:, 0]
     exact = problem.exact_eval
     held_out = not exact and problem.X_eval is not problem.X
     train, held = _shown(len(x_train)), _shown(len(x_eval))
     grid = np.linspace(min(x_train.min(), x_eval.min()), max(x_train.max(), x_eval.max()), 1000)
-    line = result.predict(grid)
-    top.fill_between(grid, line - sigma, line + sigma, color="tab:red", alpha=0.15, lw=0, zorder=4,
-                     label=f"network +- noise level ({sigma:.3g})")
+    line, band = result.predict(grid), result.noise_at(grid)
+    top.fill_between(grid, line - band, line + band, color="tab:red", alpha=0.15, lw=0, zorder=4,
+                     label=f"network +- noise level ({_band_words(band, problem.variables[0])})")
     if result.model.posterior is not None:
         # cut at 3 noise levels: where nothing pins the weights down (no penalty, more weights than rows) they are
         # thousands, and would scale the axes away from the data
         bars = 2 * result.error_bars(grid)
-        cut = " (cut at 3 noise levels)" if (bars > 3 * sigma).any() else ""
-        bars = np.minimum(bars, 3 * sigma)
+        cut = " (cut at 3 noise levels)" if (bars > 3 * band).any() else ""
+        bars = np.minimum(bars, 3 * band)
         top.fill_between(grid, line - bars, line + bars, color="tab:red", alpha=0.3, lw=0, zorder=4,
                          label=f"network +- 2 sd of its own (error bars){cut}")
     top.plot(grid, line, color="tab:red", lw=1.5, zorder=5, label="network")
@@ -173,7 +180,7 @@ def _points(top, bottom, result):
     top.legend(fontsize=8, markerscale=2)
     top.set_ylabel(problem.description)
     top.tick_params(labelbottom=False)
-    bottom.axhspan(-sigma, sigma, color="tab:red", alpha=0.15, lw=0)
+    bottom.fill_between(grid, -band, band, color="tab:red", alpha=0.15, lw=0)
     bottom.scatter(x_train[train], problem.y[train] - result.predict(problem.X[train]), s=4, color="black", alpha=0.6)
     if held_out:
         bottom.scatter(x_eval[held], problem.y_eval[held] - result.predict(problem.X_eval[held]), s=8, marker="x",

@@ -50,11 +50,20 @@ class Problem:
 
     @cached_property
     def model_free_noise(self) -> float:
-        """The noise level of the training targets estimated without any model (noise.py), in their
-        units: once for every fit of the problem (each seed, each alternative prior), where each fit
+        """The noise's RMS over the training targets estimated without any model (noise.rms_level), in
+        their units: once for every fit of the problem (each seed, each alternative prior), where each fit
         made it again (friedman1, 16,000 rows of 10 inputs: 0.9 s a time, 3 times in a 10 s fit)."""
-        from .noise import noise_level  # scipy: the CLI's help imports this module, and must not load it
-        return noise_level(self.X, self.y)
+        from .noise import rms_level  # scipy: the CLI's help imports this module, and must not load it
+        return rms_level(self.X, self.y)
+
+    @cached_property
+    def uneven_noise(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Where the noise's spread changes along the one input (noise.uneven_levels): its local levels
+        (noise.local_levels) at the training rows (N,) and at the evaluation rows (M,); else None."""
+        from .noise import local_levels, uneven_levels  # scipy: as model_free_noise
+        if not uneven_levels(self.X, self.y):
+            return None
+        return local_levels(self.X, self.y, self.X), local_levels(self.X, self.y, self.X_eval)
 
     @property
     def exact_eval(self) -> bool:

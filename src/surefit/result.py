@@ -88,6 +88,17 @@ class FitResult:
         units (Model.error_bars): how far the fit itself may be from the truth there."""
         return self.model.error_bars(X)
 
+    def noise_at(self, X) -> np.ndarray:
+        """(n,) the noise's standard deviation at X (n, d), in the target's units: the noise level, or
+        where it changes along the one input (Problem.uneven_noise) the local levels there
+        (noise.local_levels), scaled so that their RMS over the training rows is the noise level."""
+        X = np.asarray(X, dtype=float).reshape(len(X), -1)
+        uneven = self.problem.uneven_noise
+        if uneven is None:
+            return np.full(len(X), self.noise_level)
+        from .noise import local_levels  # scipy: as Problem.uneven_noise
+        return self.noise_level * local_levels(self.problem.X, self.problem.y, X) / np.sqrt(np.mean(uneven[0] ** 2))
+
     @property
     def sentence(self) -> str:
         limit = self.limit
@@ -169,13 +180,35 @@ class FitResult:
 
 
 def noise_margin(problem: Problem) -> float:
-    """How far over the estimated noise level a held-out error may lie and be 'at' it (noise_limit)."""
-    return float(2 * np.sqrt(1 / (2 * len(problem.y_eval)) + 1 / len(problem.y)))
+    """How far over the estimated noise level a held-out error may lie and be 'at' it (noise_limit).
+    Where the noise is uneven (Problem.uneven_noise) a few noisy rows hold most of it, and both the
+    held-out error and the noise level's estimate are as exact as effective_rows of even noise make them."""
+    M, N = len(problem.y_eval), len(problem.y)
+    if problem.uneven_noise is not None:
+        N, M = map(effective_rows, problem.uneven_noise)
+    return float(2 * np.sqrt(1 / (2 * M) + 1 / N))
+
+
+def effective_rows(levels: np.ndarray) -> float:
+    """(sum s^2)^2 / sum s^4 for the noise's levels s (n,) at n rows: how many rows of even noise would
+    make a mean of squared noise as exact (its variance is 2 sum s^4 for Gaussian noise); n if even."""
+    s2 = levels ** 2
+    return float(s2.sum() ** 2 / (s2 ** 2).sum())
+
+
+def held_out_noise(problem: Problem, sigma: float) -> float:
+    """The noise level sigma (over the training rows) where the evaluation rows lie: where it is uneven,
+    scaled by the local levels' RMS there over the training rows' (Problem.uneven_noise)."""
+    if problem.uneven_noise is None or problem.exact_eval:
+        return sigma
+    train, held = problem.uneven_noise
+    return float(sigma * np.sqrt(np.mean(held ** 2) / np.mean(train ** 2)))
 
 
 def within_noise(problem: Problem, rmse: float, sigma: float) -> bool:
-    """An error no further over the noise level sigma than noise_margin: 'at' it, where the rows can tell."""
-    return rmse <= sigma * (1 + noise_margin(problem))
+    """An error no further over the noise level sigma (held_out_noise) than noise_margin: 'at' it,
+    where the rows can tell."""
+    return rmse <= held_out_noise(problem, sigma) * (1 + noise_margin(problem))
 
 
 def noise_verdict(result: FitResult) -> Verdict:
@@ -251,6 +284,10 @@ def noise_limit(result: FitResult) -> str:
     sigma, rmse, problem = result.noise_level, result.metrics["rmse"], result.problem
     gamma = (f" ({result.effective_parameters:.1f} effective parameters of {result.n_params})"
              if result.effective_parameters is not None else "")
+    level = held_out_noise(problem, sigma)
+    noise = (f"estimated noise level ({sigma:.3g})" if level == sigma else
+             f"estimated noise level where those rows lie ({level:.3g}; it changes along {problem.variables[0]}, "
+             f"{sigma:.3g} over the training rows)")
     verdict = noise_verdict(result)
     if verdict is Verdict.EXACT:
         return (f"the error against the exact function ({rmse:.3g}) is {rmse / sigma:.2g} of the noise in the "
@@ -264,17 +301,17 @@ def noise_limit(result: FitResult) -> str:
         missed = list(zip(problem.X_eval[jumps], problem.y_eval[jumps], result.predict(problem.X_eval[jumps])))
         rest = metrics(problem.y_eval[~jumps], result.predict(problem.X_eval[~jumps]))["rmse"]
         them = "it" if len(missed) == 1 else "them"
-        return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma} only at "
+        return (f"the {error} ({rmse:.3g}) is above the {noise}{gamma} only at "
                 f"{len(missed)} held-out row{'s' * (len(missed) > 1)} in a jump between training rows "
                 f"({named(problem, missed)}): where the target changes there, the rows do not say; without {them} "
                 f"{rest:.3g}, at the noise level: more rows about the jump would place it, more units would not")
     if verdict is Verdict.ABOVE:
-        return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma}: "
+        return (f"the {error} ({rmse:.3g}) is above the {noise}{gamma}: "
                 f"a larger network or more steps may help")
     if verdict is Verdict.FEW_ROWS:
         fewer = (f"{FREE_RHO:.0f} or fewer for each effective parameter" if result.effective_parameters >= 1
                  else "in which the penalty found no shape worth fitting")
-        return (f"the {error} ({rmse:.3g}) is above the estimated noise level ({sigma:.3g}){gamma} with "
+        return (f"the {error} ({rmse:.3g}) is above the {noise}{gamma} with "
                 f"{len(problem.y):,} training rows, {fewer}: too few to pin the target down between them, or "
                 f"the noise level well; more rows would help, more units would not")
     if verdict is Verdict.BLIND:
@@ -287,10 +324,10 @@ def noise_limit(result: FitResult) -> str:
                 f"inputs explain almost none of its variance (R² {r2:.2f}); as far as {rows} show, the target is "
                 f"noise around its mean ({np.mean(problem.y):.3g})")
     if verdict is Verdict.UNSHOWN:
-        return (f"the {error} ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}, which with "
+        return (f"the {error} ({rmse:.3g}) is at the {noise}{gamma}, which with "
                 f"{problem.n_inputs} inputs may still hold signal this network misses: a larger network that ends "
                 f"lower would show it")
-    return (f"the {error} ({rmse:.3g}) is at the estimated noise level ({sigma:.3g}){gamma}: the "
+    return (f"the {error} ({rmse:.3g}) is at the {noise}{gamma}: the "
             f"network has captured what the data supports; more units will not help")
 
 
