@@ -208,6 +208,19 @@ def test_a_small_csv_says_its_metrics_are_on_the_training_rows(tmp_path, capsys)
     assert json.loads((tmp_path / "r.json").read_text())["evaluated_on"].startswith("the training rows")
 
 
+def test_a_csv_whose_noise_changes_says_the_level_is_its_rms_and_how_far_it_changes(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 500)
+    y = np.sin(2 * x) + np.where(x < 0, 0.05, 0.2) * rng.standard_normal(500)
+    (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{a},{b}\n" for a, b in zip(x, y)))
+    assert main(["fit", "--csv", str(tmp_path / "d.csv"), "--target", "y", "--hidden", "4", "--max-steps", "20",
+                 "--candidates", "2"]) == 0
+    printed = " ".join(capsys.readouterr().out.replace("│", " ").split())  # the table's cells wrap
+    low, high = map(float, re.search(r"it changes along x, mostly between ([\d.]+) and ([\d.]+)\)",
+                                     printed).groups())
+    assert 2 < high / low < 8  # 4x, each row's level within about 20%
+
+
 def test_help_and_argument_errors_import_no_heavy_library():
     code = ("import sys; from surefit.cli import build_parser; build_parser().format_help(); "
             "print(sorted(m for m in ('torch', 'matplotlib', 'sklearn', 'scipy') if m in sys.modules))")

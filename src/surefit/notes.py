@@ -65,7 +65,7 @@ def uneven_noise(problem: Problem, model: Model) -> str:
     neighbouring rows' differences (_cause). sin(2x) with noise 0.02 growing to 0.32 about x = 1,
     from 0.01 to 0.31 along x, or 0.05 left of 0 and 0.2 right of it (200 and 500 rows, 8 tanh and 8
     relu, 6 data seeds): 'the noise itself' on 69 of 72 fits ('misses' on 2 of ramp's at 200 rows);
-    sin(6x) under even noise of 1% and 10% with 3 and 5 units: 'likely misses' on 91 of 96, the rest
+    sin(6x) under even noise of 1% and 10% with 3 and 5 units: 'likely misses' on 70 of 96, the rest
     no note."""
     if not problem.measured:
         return ""

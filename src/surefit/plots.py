@@ -138,10 +138,12 @@ def _curves(top, bottom, result):
     bottom.tick_params(labelbottom=False)
 
 
-def _band_words(band: np.ndarray, variable: str) -> str:
-    """The noise band's level, or its range where it changes along the input."""
-    low, high = float(band.min()), float(band.max())
-    return f"{low:.3g}" if high == low else f"{low:.3g} to {high:.3g}, changing along {variable}"
+def _band_words(result) -> str:
+    """The noise band's level, or the range it mostly keeps where it changes along the input."""
+    if result.noise_range is None:
+        return f"{result.noise_level:.3g}"
+    low, high = result.noise_range
+    return f"mostly {low:.3g} to {high:.3g}, changing along {result.problem.variables[0]}"
 
 
 def _points(top, bottom, result):
@@ -157,7 +159,7 @@ def _points(top, bottom, result):
     grid = np.linspace(min(x_train.min(), x_eval.min()), max(x_train.max(), x_eval.max()), 1000)
     line, band = result.predict(grid), result.noise_at(grid)
     top.fill_between(grid, line - band, line + band, color="tab:red", alpha=0.15, lw=0, zorder=4,
-                     label=f"network +- noise level ({_band_words(band, problem.variables[0])})")
+                     label=f"network +- noise level ({_band_words(result)})")
     if result.model.posterior is not None:
         # cut at 3 noise levels: where nothing pins the weights down (no penalty, more weights than rows) they are
         # thousands, and would scale the axes away from the data

@@ -77,6 +77,15 @@ def run(args) -> int:
     return 0
 
 
+def uneven_words(result) -> str:
+    """Where the noise changes along the input: that the level is its RMS, and the range it mostly keeps."""
+    if result.noise_range is None:
+        return ""
+    low, high = result.noise_range
+    return (f"; its RMS over the rows: it changes along {result.problem.variables[0]}, mostly between {low:.3g} "
+            f"and {high:.3g}")
+
+
 def summary(result):
     m = result.metrics
     net = result.model.net
@@ -85,7 +94,8 @@ def summary(result):
     if result.limit:
         rows.append(["limit", result.limit])
     if result.problem.measured:
-        rows.append(["noise level", f"{result.noise_level:.3g} (standard deviation in the target's units)"])
+        rows.append(["noise level", f"{result.noise_level:.3g} (standard deviation in the target's units"
+                                    f"{uneven_words(result)})"])
     if result.effective_parameters is not None:
         rows.append(["effective parameters", f"{result.effective_parameters:.1f} of {net.n_params} "
                                              "(the penalty chosen from the data: evidence and GCV)"])
