@@ -48,6 +48,7 @@ def test_the_noise_level_is_estimated_and_said(fits):
     assert abs(result.noise_level / 0.1 - 1) < 0.3
     assert "noise level" in result.sentence and f"{result.noise_level:.3g}" in result.sentence
     assert result.report()["noise_level"] == result.noise_level
+    assert result.report()["noise_range"] is None  # even noise: one level
 
 
 def test_held_out_error_at_the_noise_level_says_more_units_will_not_help():
@@ -414,6 +415,8 @@ def test_a_held_out_error_is_judged_against_the_noise_where_its_rows_lie():
     truth = np.sqrt(np.mean(np.where(x < 0, 0.05, 0.2) ** 2))
     assert abs(result.noise_level / truth - 1) < 0.25
     assert "is at the estimated noise level where those rows lie" in result.limit, result.limit
+    low, high = result.report()["noise_range"]  # the JSON report's: where the level mostly lies
+    assert 0.03 < low < 0.08 and 0.12 < high < 0.3
     band = result.noise_at(np.array([-2.0, 2.0]))
     assert 2 < band[1] / band[0] < 8  # the band follows the noise (4x)
     even = surefit.fit(noisy_sine(0.1, seed=2), hidden=8, activation="tanh")

@@ -184,7 +184,8 @@ class FitResult:
             "seed": self.seed, "units_alive": self.units_alive, "units_total": self.units_total,
             "revived": self.revived, "trainers": list(self.trainers), "steps": len(self.history),
             "evaluated_on": self.problem.evaluation, "notes": list(self.notes), "limit": self.limit,
-            "noise_level": self.noise_level, "effective_parameters": self.effective_parameters,
+            "noise_level": self.noise_level, "noise_range": self.noise_range,
+            "effective_parameters": self.effective_parameters,
             "candidate_errors": list(self.candidate_errors), "influence": self.influence,
         }
 
