@@ -96,7 +96,7 @@ def test_even_noise_is_even_whatever_the_target(target):
         rng = np.random.default_rng(seed)
         x = rng.uniform(-3, 3, 500)
         y = target(x) + 0.05 * rng.standard_normal(500)
-        assert not uneven_levels(x[:, None], y), seed
+        assert uneven_levels(x[:, None], y) is False, seed
         assert rms_level(x[:, None], y) == noise_level(x[:, None], y)  # the typical level, as before
 
 
@@ -110,7 +110,7 @@ def test_noise_that_changes_is_found_and_its_rms_recovered(spread):
         x = rng.uniform(-3, 3, 1000)
         y = np.sin(2 * x) + spread(x) * rng.standard_normal(1000)
         truth = np.sqrt(np.mean(spread(x) ** 2))
-        assert uneven_levels(x[:, None], y), seed
+        assert uneven_levels(x[:, None], y) is True, seed
         typical.append(noise_level(x[:, None], y) / truth)
         rms.append(rms_level(x[:, None], y) / truth)
     assert abs(np.median(rms) - 1) < 0.15 and np.median(rms) > np.median(typical)
@@ -118,12 +118,13 @@ def test_noise_that_changes_is_found_and_its_rms_recovered(spread):
         assert np.median(typical) < 0.7
 
 
-def test_local_levels_follow_the_noise_and_several_inputs_are_never_uneven():
+def test_local_levels_follow_the_noise_and_unevenness_is_not_told_with_several_inputs_or_few_rows():
     rng = np.random.default_rng(7)
     x = rng.uniform(-3, 3, 2000)
     y = np.sin(2 * x) + step_up(x) * rng.standard_normal(2000)
     quiet, loud = local_levels(x[:, None], y, np.array([[-2.0], [2.0]]))
     assert 0.035 < quiet < 0.07 and 0.14 < loud < 0.28  # 30 rows each: about +-20%
+    assert uneven_levels(x[:90, None], y[:90]) is None  # under 20 pseudo-residuals a bin: too few to tell
     X = rng.uniform(-1, 1, (2000, 2))
     y = X[:, 0] + step_up(X[:, 0]) * rng.standard_normal(2000)
-    assert not uneven_levels(X, y)  # the plain mean of noise_level is an RMS already
+    assert uneven_levels(X, y) is None  # not told: the plain mean of noise_level is an RMS already

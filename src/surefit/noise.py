@@ -27,6 +27,7 @@ Written here because neither scipy nor scikit-learn offers a difference-based es
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -86,18 +87,18 @@ def local_levels(X: np.ndarray, y: np.ndarray, Q: np.ndarray) -> np.ndarray:
     return np.sqrt(kept.mean(axis=1) / KEPT_MEAN)
 
 
-def uneven_levels(X: np.ndarray, y: np.ndarray) -> bool:
+def uneven_levels(X: np.ndarray, y: np.ndarray) -> bool | None:
     """Whether the noise's spread changes along the one input, without any model: the pseudo-residuals'
     scatter by uneven_scatter, as uneven as notes.uneven_noise asks of a fit's residuals, the bins
-    compared by their medians (a kink or a step spoils a few pseudo-residuals). Of 960 data sets of
-    even noise (sin(2x), sin(6x), a triangle wave, a step; 1%, 10%, 30%; 100-2000 random rows; 20
-    data seeds) none is uneven; noise growing along x, or larger by 4x past x = 0, 200 rows and more:
-    all 20 of 20."""
+    compared by their medians (a kink or a step spoils a few pseudo-residuals); None where it cannot
+    tell (several inputs, or too few rows). Of 960 data sets of even noise (sin(2x), sin(6x), a
+    triangle wave, a step; 1%, 10%, 30%; 100-2000 random rows; 20 data seeds) none is uneven; noise
+    growing along x, or larger by 4x past x = 0, 200 rows and more: all 20 of 20."""
     if X.shape[1] > 1:
-        return False
+        return None
     where, ratios = pseudo_residuals(X, y)
     found = uneven_scatter(where[:, 0], np.sqrt(ratios), np.median)
-    return found is not None and found[0] < UNEVEN_P and found[1].max() >= UNEVEN_RATIO * found[1].min()
+    return None if found is None else bool(found[0] < UNEVEN_P and found[1].max() >= UNEVEN_RATIO * found[1].min())
 
 
 def pseudo_residuals(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -113,8 +114,8 @@ def pseudo_residuals(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _polynomial_residuals(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(x_i, e^2 / c^2) of each point (x sorted) against the polynomial
-    through its NEIGHBOURS neighbours, half on each side, where all their x differ."""
+    """(x_i, e^2 / c^2) of each point (x sorted) against the polynomial through its NEIGHBOURS
+    neighbours, half on each side, where all their x differ."""
     k = min(NEIGHBOURS, len(x) - 1)
     i = k // 2  # the point's place in its window
     xw, yw = sliding_window_view(x, k + 1), sliding_window_view(y, k + 1)  # (n, k + 1)
@@ -187,15 +188,19 @@ UNEVEN_RATIO = 2.0
 UNEVEN_SIZE = 0.01  # and the widest over 1% of the targets' spread: the residuals of a near-exact fit are its pattern
 
 
-def uneven_scatter(key: np.ndarray, residual: np.ndarray, size=None) -> tuple[float, np.ndarray, np.ndarray] | None:
+def rms(values: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(values ** 2)))
+
+
+def uneven_scatter(key: np.ndarray, residual: np.ndarray,
+                   size: Callable[[np.ndarray], float] = rms) -> tuple[float, np.ndarray, np.ndarray] | None:
     """Whether residuals (N,) spread alike along `key` (N,) (an input, or the prediction): the p-value
     of Brown and Forsythe's test (scipy's Levene test about the median) over BINS bins of equal count
-    in key's order, each bin's size (RMS, or size(|residual|)) and its key's median; None with too few
-    rows to tell."""
+    in key's order, each bin's size (of |residual|: RMS, or the median) and its key's median; None
+    with too few rows to tell."""
     if len(residual) < BINS * ROWS_PER_BIN:
         return None
     bins = np.array_split(np.argsort(key, kind="stable"), BINS)
     p = float(levene(*(residual[b] for b in bins), center="median").pvalue)
-    size = size or (lambda r: np.sqrt(np.mean(r ** 2)))
     return (p, np.array([size(np.abs(residual[b])) for b in bins]),
             np.array([np.median(key[b]) for b in bins]))
