@@ -235,6 +235,19 @@ def watched_case(history):
     return Case(v, x[:, None], np.abs(x), check_readable(v, x[:, None]), ("x",), history=history)
 
 
+def test_the_noise_a_model_is_held_to_is_its_rms_where_it_changes_along_the_input():
+    """Noise 0.02 growing to 0.32 about x = 1: the typical level is about half its RMS (noise.rms_level),
+    and a model at the noise would have looked twice as far from it as it is."""
+    model = torch.nn.Sequential(torch.nn.Linear(1, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 1000)
+    spread = 0.02 + 0.3 * np.exp(-((x - 1) / 0.4) ** 2)
+    y = np.sin(2 * x) + spread * rng.standard_normal(1000)
+    v = view(model)
+    case = Case(v, x[:, None], y, check_readable(v, x[:, None]), ("x",))
+    assert case.noise * np.std(y) / np.sqrt(np.mean(spread ** 2)) == pytest.approx(1, abs=0.2)
+
+
 def test_an_oscillating_loss_is_a_learning_rate_finding():
     history = [(10 * i, 0.3 if i % 2 else 0.6) for i in range(30)]
     found = learning_rate(watched_case(history), Thresholds())

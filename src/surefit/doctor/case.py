@@ -7,7 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..noise import noise_level
+from ..noise import rms_level
 from .adapters import View
 from .setup import Setup
 
@@ -152,10 +152,10 @@ class Case:
     @cached_property
     def noise(self) -> float:
         """The data's own noise relative to std y (0 for exact data), estimated without any
-        model (noise.noise_level)."""
+        model: its RMS over the rows (noise.rms_level, as a fit's), which a model's RMSE is held to."""
         if "noise" not in self.shared:
             spread = float(self.y.std())
-            self.shared["noise"] = noise_level(self.X, self.y) / spread if spread > 0 else 0.0
+            self.shared["noise"] = rms_level(self.X, self.y) / spread if spread > 0 else 0.0
         return self.shared["noise"]
 
     # ------------------------------------------------------------ classifiers
