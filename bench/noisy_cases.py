@@ -26,6 +26,9 @@ on 2 cores, so each question the issue asks gets the cases that answer it):
 - outliers: sin(2x) at 10% with 200 points, 8 tanh and relu, one row or 3% of them made wild
   (WILD_SIZE spreads too high: a mistyped cell), or 3 rows side by side (a glitch that lasts a few
   readings), scored against the truth as every shape is.
+- uneven: sin(2x) at 10% with 500 points whose noise grows 20x along x, or is 4x as large right of
+  x = 0, 8 tanh and 8 relu (not in the issue's grid, whose noise is even): sigma is the noise's RMS
+  over the interval, the level surefit says where the noise changes (noise.rms_level).
 - noiseless: 200 points of sin(2x), 8 tanh (the last done-means: nothing lost).
 - friedman1: 500 points, 10 inputs, noise 1; 8 tanh and 32 relu.
 - diabetes: 442 rows, 30% held out per data seed; 16 tanh (the issue's baseline) and 8 relu.
@@ -132,6 +135,37 @@ def draw_shape(key: str, share: float, n: int, seed: int) -> Data:
     return Data(x[:, None], y, shape.grid[:, None], shape.f(shape.grid))
 
 
+def growing(x: np.ndarray) -> np.ndarray:
+    """The noise's std along [-3, 3] in units of the case's sigma share: 0.1 to 2."""
+    return 0.1 + 1.9 * (x + 3) / 6
+
+
+def stepped(x: np.ndarray) -> np.ndarray:
+    return np.where(x < 0, 0.5, 2.0)
+
+
+PROFILES = {"growing": (growing, "growing 20x along x (0.1 to 2 times"),
+            "stepped": (stepped, "4x as large right of x = 0 (0.5 and 2 times")}
+
+
+def draw_uneven(key: str, share: float, profile: str, n: int, seed: int) -> Data:
+    """draw_shape's rows (the same x), with noise of std share * spread * the profile at x."""
+    shape = SHAPES[key]
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(shape.lo, shape.hi, n)
+    y = shape.f(x) + share * shape.spread * PROFILES[profile][0](x) * rng.standard_normal(n)
+    return Data(x[:, None], y, shape.grid[:, None], shape.f(shape.grid))
+
+
+def uneven_case(key: str, share: float, profile: str, n: int) -> Case:
+    shape, (spread_at, words) = SHAPES[key], PROFILES[profile]
+    rms = float(np.sqrt(np.mean(spread_at(shape.grid) ** 2)))
+    return Case(f"{key}-s{round(share * 100)}-n{n}-{profile}", "uneven",
+                f"{shape.title}, {n} points, noise {words} {share:.0%} of its std; sigma is its RMS, "
+                f"{rms:.2f} times that)", nets(((8,),)), functools.partial(draw_uneven, key, share, profile, n),
+                share * shape.spread * rms, n, smooth=shape.smooth)
+
+
 def friedman1_truth(X: np.ndarray) -> float:
     """Friedman's #1 without noise (what make_friedman1 adds noise to); inputs 6-10 unused."""
     return (10 * np.sin(np.pi * X[:, 0] * X[:, 1]) + 20 * (X[:, 2] - 0.5) ** 2
@@ -232,6 +266,7 @@ def all_cases() -> dict[str, Case]:
               shape_case("sin2x", 0.1, 100_000, "many", (((8,), "tanh"),)),
               friedman1_case(20_000, "many", (((8,), "tanh"),))]
     cases += [wild_case("sin2x", 0.1, 200, wild) for wild in (0.0, 0.03)] + [glitch_case("sin2x", 0.1, 200, 3)]
+    cases += [uneven_case("sin2x", 0.1, profile, 500) for profile in PROFILES]
     cases += [Case("sin2x-s0-n200", "noiseless", "sin(2x) on [-3, 3], no noise, 200 points",
                    (((8,), "tanh"),), functools.partial(draw_shape, "sin2x", 0.0, 200), 0.0, 200,
                    smooth=True),

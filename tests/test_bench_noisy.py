@@ -72,6 +72,19 @@ def test_the_error_is_against_the_noiseless_truth():
     assert score(np.full_like(truth, np.nan)).rmse == math.inf
 
 
+@pytest.mark.parametrize("profile", ["growing", "stepped"])
+def test_uneven_noise_has_its_profile_and_sigma_is_its_rms(profile):
+    case, even = noisy_cases.CASES[f"sin2x-s10-n500-{profile}"], noisy_cases.CASES["sin2x-s10-n500"]
+    data = case.draw(0)
+    x, noise = data.X[:, 0], data.y - np.sin(2 * data.X[:, 0])
+    np.testing.assert_array_equal(x, even.draw(0).X[:, 0])  # the even case's rows, other noise
+    spread_at = noisy_cases.PROFILES[profile][0]
+    sides = (x < -2, x > 2)
+    measured, expected = ([np.sqrt(np.mean(v[side] ** 2)) for side in sides] for v in (noise, spread_at(x)))
+    assert measured[1] / measured[0] == pytest.approx(expected[1] / expected[0], rel=0.35)  # ~80 rows a side
+    assert np.sqrt(np.mean(noise ** 2)) == pytest.approx(case.sigma, rel=0.1)  # 500 rows: about 3-5%
+
+
 def test_the_noise_level_and_sentence_are_read_from_the_result():
     class Result:
         noise_level, sentence = 0.07, "stopped at the noise"
