@@ -219,6 +219,15 @@ def test_a_csv_whose_noise_changes_says_the_level_is_its_rms_and_how_far_it_chan
     low, high = map(float, re.search(r"it changes along x, mostly between ([\d.]+) and ([\d.]+)\)",
                                      printed).groups())
     assert 2 < high / low < 8  # 4x, each row's level within about 20%
+    assert main(["fit", "--csv", str(tmp_path / "d.csv"), "--target", "y", "--hidden", "4", "--max-steps", "20",
+                 "--candidates", "2", "--save", str(tmp_path / "m.sft"), "--quiet"]) == 0
+    (tmp_path / "new.csv").write_text("x\n-2\n2\n")
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "m.sft"), "--csv", str(tmp_path / "new.csv"), "--quiet"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    low, high = map(float, re.search(r"new measurements scatter by the noise there, mostly ([\d.]+) to ([\d.]+) "
+                                     r"along x \(the noise level over the training rows [\d.]+\), more", said).groups())
+    assert 2 < high / low < 8
 
 
 def test_help_and_argument_errors_import_no_heavy_library():

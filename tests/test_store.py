@@ -199,3 +199,41 @@ def test_tampered_error_bars_are_refused_when_loaded(measured, tmp_path, change,
     save_file(tensors, str(path), metadata={"surefit": json.dumps(meta)})
     with pytest.raises(SurefitError, match=f"is not a usable surefit model: .*{message}"):
         store.load(path)
+
+
+@pytest.fixture(scope="module")
+def uneven():
+    """Noise 4x as large right of x = 0: the model keeps its profile along x."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 500)
+    y = np.sin(2 * x) + np.where(x < 0, 0.05, 0.2) * rng.standard_normal(500)
+    return surefit.fit((x, y), hidden=4, activation="tanh", max_steps=20, candidates=2)
+
+
+def test_a_model_keeps_where_the_noise_is_larger(uneven, measured, tmp_path):
+    model = store.load(store.save(uneven, tmp_path / "m.sft"))
+    grid = np.linspace(-4, 4, 50)
+    np.testing.assert_array_equal(model.noise_at(grid), uneven.noise_at(grid))
+    quiet, loud = model.noise_at(np.array([-2.0, 2.0]))
+    assert 2 < loud / quiet < 8  # 4x
+    assert store.load(store.save(measured, tmp_path / "e.sft")).noise_profile is None  # even noise: one level
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda t: {"noise_x": t["noise_x"][::-1].copy()}, "x must be finite and increasing"),
+    (lambda t: {"noise_level": -t["noise_level"]}, "levels finite and not negative"),
+    (lambda t: {"noise_level": t["noise_level"][:5].copy()}, r"shapes \(200,\) and \(5,\)"),
+])
+def test_a_tampered_noise_profile_is_refused_when_loaded(uneven, tmp_path, change, message):
+    import json
+    from safetensors import safe_open
+    from safetensors.numpy import load_file
+    path = store.save(uneven, tmp_path / "m.sft")
+    with safe_open(str(path), framework="numpy") as f:
+        metadata = f.metadata()
+    tensors = load_file(str(path))
+    tensors.update(change(tensors))
+    save_file(tensors, str(path), metadata=metadata)
+    with pytest.raises(SurefitError, match=f"is not a usable surefit model: .*{message}"):
+        store.load(path)
+    assert json.loads(metadata["surefit"])["format"] == store.FORMAT

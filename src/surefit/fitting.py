@@ -24,7 +24,7 @@ from .errors import SurefitError
 from .init import initialise
 from .model import Model
 from .monitor import alive_count
-from .noise import agreed
+from .noise import agreed, noise_profile
 from .notes import fit_notes
 from .outliers import (PASSES, SHARE, glitches, held_out_note, left_out_note, outlier_rows, outliers_note, set_aside,
                        without)
@@ -325,7 +325,9 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, o
         noise = noise_of(problem, float(losses[g, best - g * K]) * len(data.y), len(data.y), gamma, y_scaler.scale[0])
         posterior = (Posterior.of(X.numpy(), penalised.penalty[best].numpy(), noise / y_scaler.scale[0])
                      if penalised is not None and noise > 0 else None)
-        model = Model.from_theta(net, theta[best].numpy().copy(), x_scaler, y_scaler, problem.variables, posterior)
+        profile = noise_profile(problem.X, problem.y, noise) if problem.uneven_noise is not None and noise > 0 else None
+        model = Model.from_theta(net, theta[best].numpy().copy(), x_scaler, y_scaler, problem.variables, posterior,
+                                 profile)
         alive, total = alive_count(net, theta[best: best + 1], X)
         results.append(FitResult(
             model=model, status=state.verdicts[g], metrics=metrics(problem.y_eval, model.predict(problem.X_eval)),

@@ -21,12 +21,15 @@ class Model(Network):
     and, fitted to measured data, what its error bars need."""
     net: NetSettings | None = None  # the shape it was trained as
     posterior: Posterior | None = None  # measured data's, under the penalty the evidence chose (uncertainty.py)
+    noise_profile: tuple[np.ndarray, np.ndarray] | None = None  # (x (n,), the noise's std there): where it changes
 
     @classmethod
     def from_theta(cls, net: NetSettings, theta: np.ndarray, x_scaler: Scaler, y_scaler: Scaler,
-                   variables: tuple[str, ...], posterior: Posterior | None = None) -> "Model":
+                   variables: tuple[str, ...], posterior: Posterior | None = None,
+                   noise_profile: tuple[np.ndarray, np.ndarray] | None = None) -> "Model":
         plain = Network.from_theta(net, theta, x_scaler, y_scaler, variables)
-        return cls(plain.layers, plain.activations, x_scaler, y_scaler, tuple(variables), net, posterior)
+        return cls(plain.layers, plain.activations, x_scaler, y_scaler, tuple(variables), net, posterior,
+                   noise_profile)
 
     def predict(self, X) -> np.ndarray:
         """Predictions (n,) for inputs X (n, d) (or (n,) with one input) in the user's units."""
@@ -48,6 +51,23 @@ class Model(Network):
     def noise_level(self) -> float:
         """The noise level of the data it was fitted to, in the target's units (0: none known)."""
         return self.posterior.sigma * self.y_scaler.scale[0] if self.posterior else 0.0
+
+    def noise_at(self, X) -> np.ndarray:
+        """(n,) the noise's standard deviation at X (n, d), in the target's units: the noise level, or
+        where it changes along the one input, its profile there (noise.noise_profile; flat beyond it)."""
+        rows = self._rows(X)
+        if self.noise_profile is None:
+            return np.full(len(rows), self.noise_level)
+        return np.interp(rows[:, 0], *self.noise_profile)
+
+    @property
+    def noise_range(self) -> tuple[float, float] | None:
+        """Where the noise changes along the input: the 10th and 90th percentiles of its profile, the range
+        it mostly keeps (each point's level is within about 20%, noise.local_levels); else None."""
+        if self.noise_profile is None:
+            return None
+        low, high = np.percentile(self.noise_profile[1], [10, 90])
+        return float(low), float(high)
 
     @cached_property
     def _factor(self):

@@ -38,6 +38,7 @@ NEIGHBOURS = 4  # on both sides of a point together: a cubic through them
 KEEP = 0.95  # the share of the smallest e^2 / c^2 averaged
 KEPT_MEAN = float(chi2.cdf(chi2.ppf(KEEP, 1), 3)) / KEEP  # their mean over sigma^2, for Gaussian noise
 LOCAL_ROWS = 30  # the nearest pseudo-residuals a local noise level is taken from (local_levels)
+PROFILE_POINTS = 200  # where a model keeps the noise's level along its input (noise_profile): 30 rows span more
 FAR = float(chi2.ppf(0.999, 1))  # e^2 / c^2 over sigma^2 beyond this: spoilt by the target (rms_level)
 KEPT_FAR = float(chi2.cdf(FAR, 3)) / 0.999  # the mean of those kept over sigma^2, for Gaussian noise
 
@@ -85,6 +86,15 @@ def local_levels(X: np.ndarray, y: np.ndarray, Q: np.ndarray) -> np.ndarray:
     near = nearest(where, Q, min(LOCAL_ROWS, len(ratios)))
     kept = np.sort(ratios[near], axis=1)[:, : max(1, int(KEEP * near.shape[1]))]
     return np.sqrt(kept.mean(axis=1) / KEPT_MEAN)
+
+
+def noise_profile(X: np.ndarray, y: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """(x (PROFILE_POINTS,) across the one input's range, the noise's std there): the local levels,
+    scaled so that their RMS over the rows X (N, 1) is `level` (a fit's noise level), for a model to
+    keep (Model.noise_at interpolates them)."""
+    x = np.linspace(X[:, 0].min(), X[:, 0].max(), PROFILE_POINTS)
+    at_rows = local_levels(X, y, X)
+    return x, level * local_levels(X, y, x[:, None]) / np.sqrt(np.mean(at_rows ** 2))
 
 
 def uneven_levels(X: np.ndarray, y: np.ndarray) -> bool | None:

@@ -90,24 +90,16 @@ class FitResult:
 
     def noise_at(self, X) -> np.ndarray:
         """(n,) the noise's standard deviation at X (n, d), in the target's units: the noise level, or
-        where it changes along the one input (Problem.uneven_noise) the local levels there
-        (noise.local_levels), scaled so that their RMS over the training rows is the noise level."""
-        X = np.asarray(X, dtype=float).reshape(len(X), -1)
-        uneven = self.problem.uneven_noise
-        if uneven is None:
+        where it changes along the one input (Problem.uneven_noise) the model's profile of it there
+        (Model.noise_at; a model keeps the level only with its error bars, the result always)."""
+        if self.model.noise_profile is None:
             return np.full(len(X), self.noise_level)
-        from .noise import local_levels  # scipy: as Problem.uneven_noise
-        return self.noise_level * local_levels(self.problem.X, self.problem.y, X) / np.sqrt(np.mean(uneven[0] ** 2))
+        return self.model.noise_at(X)
 
     @property
     def noise_range(self) -> tuple[float, float] | None:
-        """Where the noise changes along the input (Problem.uneven_noise): the 10th and 90th percentiles
-        of its level at the training rows (noise_at), the range it mostly keeps (each row's level is
-        within about 20%, noise.local_levels); else None."""
-        if self.problem.uneven_noise is None:
-            return None
-        low, high = np.percentile(self.noise_at(self.problem.X), [10, 90])
-        return float(low), float(high)
+        """Where the noise changes along the input: the range it mostly keeps (Model.noise_range); else None."""
+        return self.model.noise_range
 
     @property
     def sentence(self) -> str:

@@ -38,6 +38,8 @@ def save(model, path: str | Path) -> Path:
     if model.posterior is not None:
         meta["posterior"] = {"rows": model.posterior.rows, "sigma": model.posterior.sigma}
         tensors.update(posterior_inputs=model.posterior.inputs, posterior_penalty=model.posterior.penalty)
+    if model.noise_profile is not None:
+        tensors.update(noise_x=model.noise_profile[0], noise_level=model.noise_profile[1])
     path = Path(path)
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata={"surefit": json.dumps(meta)})
@@ -62,12 +64,14 @@ def load(path: str | Path) -> Model:
         posterior = (Posterior(tensors["posterior_inputs"], int(meta["posterior"]["rows"]),
                                tensors["posterior_penalty"], float(meta["posterior"]["sigma"]))
                      if "posterior" in meta else None)
+        profile = (tensors["noise_x"], tensors["noise_level"]) if "noise_x" in tensors else None
     except (SafetensorError, OSError, KeyError, ValueError, TypeError) as exc:
         raise SurefitError(f"{path} is not a surefit model ({type(exc).__name__})") from None
-    problem = _defect(net, np.asarray(theta), scalers, variables) or _posterior_defect(net, posterior)
+    problem = (_defect(net, np.asarray(theta), scalers, variables) or _posterior_defect(net, posterior)
+               or _profile_defect(net, profile))
     if problem:
         raise SurefitError(f"{path} is not a usable surefit model: {problem}")
-    return Model.from_theta(net, np.asarray(theta, dtype=np.float64), *scalers, variables, posterior)
+    return Model.from_theta(net, np.asarray(theta, dtype=np.float64), *scalers, variables, posterior, profile)
 
 
 def _defect(net: NetSettings, theta: np.ndarray, scalers: list[Scaler], variables: tuple) -> str | None:
@@ -105,4 +109,16 @@ def _posterior_defect(net: NetSettings, posterior: Posterior | None) -> str | No
         return "its error bars' rows must be finite, and their penalties finite and not negative"
     if not (np.isfinite(posterior.sigma) and posterior.sigma > 0):
         return f"its noise level {posterior.sigma} is not a positive number"
+    return None
+
+
+def _profile_defect(net: NetSettings, profile: tuple[np.ndarray, np.ndarray] | None) -> str | None:
+    """What is wrong with a model file's profile of the noise along its input, or None (none kept: even)."""
+    if profile is None:
+        return None
+    x, level = profile
+    if net.n_inputs != 1 or x.ndim != 1 or x.shape != level.shape or len(x) < 2:
+        return f"its noise profile (shapes {x.shape} and {level.shape}) is not one level at each of 2 or more x"
+    if not (np.isfinite(x).all() and np.isfinite(level).all() and (np.diff(x) > 0).all() and (level >= 0).all()):
+        return "its noise profile's x must be finite and increasing, and its levels finite and not negative"
     return None

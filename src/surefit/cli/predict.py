@@ -42,12 +42,21 @@ def run(args) -> int:
     console.print(f"predicted {len(X):,} rows from {', '.join(model.variables)}")
     if model.posterior is not None:
         console.print(f"{list(columns)[1]}: how far each prediction may be from the truth (1 standard deviation); "
-                      f"new measurements scatter by the noise level, {model.noise_level:.3g}, more")
+                      f"new measurements scatter by {noise_words(model)} more")
     beyond = model.extrapolation(X)
     if beyond:
         console.print(beyond)
     console.print(f"wrote {out}")
     return 0
+
+
+def noise_words(model: Model) -> str:
+    """The noise a new measurement carries: the level, or where it changes along the input its range."""
+    if model.noise_profile is None:
+        return f"the noise level, {model.noise_level:.3g},"
+    low, high = model.noise_range
+    return (f"the noise there, mostly {low:.3g} to {high:.3g} along {model.variables[0]} "
+            f"(the noise level over the training rows {model.noise_level:.3g}),")
 
 
 def predictions(model: Model, X: np.ndarray, table: csvfile.Table) -> dict[str, np.ndarray]:
