@@ -325,7 +325,8 @@ def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, o
         noise = noise_of(problem, float(losses[g, best - g * K]) * len(data.y), len(data.y), gamma, y_scaler.scale[0])
         posterior = (Posterior.of(X.numpy(), penalised.penalty[best].numpy(), noise / y_scaler.scale[0])
                      if penalised is not None and noise > 0 else None)
-        profile = noise_profile(problem.X, problem.y, noise) if problem.uneven_noise is not None and noise > 0 else None
+        uneven = problem.uneven_noise  # (the local levels at the training rows, at the held-out rows), or None
+        profile = noise_profile(problem.X, problem.y, noise, uneven[0]) if uneven is not None and noise > 0 else None
         model = Model.from_theta(net, theta[best].numpy().copy(), x_scaler, y_scaler, problem.variables, posterior,
                                  profile)
         alive, total = alive_count(net, theta[best: best + 1], X)

@@ -88,12 +88,11 @@ def local_levels(X: np.ndarray, y: np.ndarray, Q: np.ndarray) -> np.ndarray:
     return np.sqrt(kept.mean(axis=1) / KEPT_MEAN)
 
 
-def noise_profile(X: np.ndarray, y: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+def noise_profile(X: np.ndarray, y: np.ndarray, level: float, at_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(x (PROFILE_POINTS,) across the one input's range, the noise's std there): the local levels,
-    scaled so that their RMS over the rows X (N, 1) is `level` (a fit's noise level), for a model to
-    keep (Model.noise_at interpolates them)."""
+    scaled so that their RMS over the rows X (N, 1), at_rows (N,) (local_levels there), is `level`
+    (a fit's noise level), for a model to keep (Model.noise_at interpolates them)."""
     x = np.linspace(X[:, 0].min(), X[:, 0].max(), PROFILE_POINTS)
-    at_rows = local_levels(X, y, X)
     return x, level * local_levels(X, y, x[:, None]) / np.sqrt(np.mean(at_rows ** 2))
 
 
