@@ -17,6 +17,7 @@ shared machine's memory.
 """
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import resource
@@ -98,6 +99,7 @@ def run(call: Callable[[], Any], cap_s: float | None, memory_mb: float | None = 
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(call, send, cap_s, memory_mb), daemon=True)
+    gc.collect()  # garbage the child inherited and freed mid-call would count against the call's own memory
     child.start()
     send.close()
     try:
