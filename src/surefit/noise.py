@@ -37,7 +37,7 @@ from scipy.stats import chi2, levene
 NEIGHBOURS = 4  # on both sides of a point together: a cubic through them
 KEEP = 0.95  # the share of the smallest e^2 / c^2 averaged
 KEPT_MEAN = float(chi2.cdf(chi2.ppf(KEEP, 1), 3)) / KEEP  # their mean over sigma^2, for Gaussian noise
-LOCAL_ROWS = 30  # the nearest pseudo-residuals a local noise level is taken from (local_levels)
+LOCAL_ROWS = 30  # the nearest rows a local spread is taken over (local_levels; outliers.typical_size)
 PROFILE_POINTS = 200  # where a model keeps the noise's level along its input (noise_profile): 30 rows span more
 FAR = float(chi2.ppf(0.999, 1))  # e^2 / c^2 over sigma^2 beyond this: spoilt by the target (rms_level)
 KEPT_FAR = float(chi2.cdf(FAR, 3)) / 0.999  # the mean of those kept over sigma^2, for Gaussian noise

@@ -87,12 +87,11 @@ def uneven_noise(problem: Problem, model: Model) -> str:
 
 def _cause(problem: Problem) -> str:
     """Why a fit's residuals spread unevenly, as far as the neighbouring rows' differences tell
-    (Problem.uneven_noise: with one input)."""
+    (Problem.noise_changes: with one input)."""
     if problem.uneven_noise is not None:
         return ("the noise itself is larger there (the neighbouring rows' differences show it too): the noise "
                 "level is its RMS over the rows, its band follows it, the error bars are one spread for all rows")
-    from .noise import uneven_levels  # scipy: as uneven_noise
-    if uneven_levels(problem.X, problem.y) is False:  # not None: the rows could tell
+    if problem.noise_changes is False:  # not None: the rows could tell
         return ("the neighbouring rows' differences show no such change in the noise, so the network likely misses "
                 "the target there: a larger network may follow it")
     return ("there the network misses the target, or the noise is larger; the noise level, its band and the error "

@@ -32,7 +32,7 @@ import numpy as np
 from scipy.stats import median_abs_deviation
 
 from .model import Model
-from .noise import nearest
+from .noise import LOCAL_ROWS, nearest  # the rows a local spread is taken over
 from .problem import Problem
 from .uncertainty import work_per_row
 
@@ -47,7 +47,6 @@ MAX_RUN = 5  # rows side by side judged together as one glitch (runs_outside)
 # sin(2x), no noise, 3 data seeds, 1.3%, 3.1% and 7.2%; sparser rows miss by more, and a fit without them judges)
 RUN_SIZE = 0.1
 SHARE = 0.1  # of the training rows left out at most: past it the network misses a feature, or the data are no sample
-LOCAL_ROWS = 30  # the nearest training rows whose residuals say what is typical where the noise varies (typical_size)
 
 
 def leave_one_out(problem: Problem, model: Model) -> np.ndarray:
@@ -198,8 +197,9 @@ def glitches(problem: Problem, runs: list[np.ndarray], without_them: Problem, mo
     rows are (wild against that fit's leave-one-out residuals), since that network never saw them.
     A crest or a kink's vertex that the parabola of runs_outside misses (where a gap in the rows leaves
     the two either side far down the slopes) the network without them still follows."""
-    loo, centre, _ = residual_scale(without_them, model)
-    far = wild(problem.y - model.predict(problem.X), centre, typical_size(without_them.X, loo, problem.X),
+    loo = leave_one_out(without_them, model)  # its typical size is wanted at problem's rows, not its own
+    typical = typical_size(without_them.X, loo, problem.X)
+    far = wild(problem.y - model.predict(problem.X), float(np.median(loo)), typical,
                without_them.y)  # (N,) every row judged at once: one tree, one forward pass
     out = np.zeros(len(problem.y), dtype=bool)
     for run in runs:

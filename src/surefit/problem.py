@@ -57,12 +57,19 @@ class Problem:
         return rms_level(self.X, self.y)
 
     @cached_property
+    def noise_changes(self) -> bool | None:
+        """Whether the noise's spread changes along the one input (noise.uneven_levels; None: the rows
+        cannot tell)."""
+        from .noise import uneven_levels  # scipy: as model_free_noise
+        return uneven_levels(self.X, self.y)
+
+    @cached_property
     def uneven_noise(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Where the noise's spread changes along the one input (noise.uneven_levels): its local levels
+        """Where the noise's spread changes along the one input (noise_changes): its local levels
         (noise.local_levels) at the training rows (N,) and at the evaluation rows (M,); else None."""
-        from .noise import local_levels, uneven_levels  # scipy: as model_free_noise
-        if not uneven_levels(self.X, self.y):
+        if not self.noise_changes:
             return None
+        from .noise import local_levels  # scipy: as model_free_noise
         return local_levels(self.X, self.y, self.X), local_levels(self.X, self.y, self.X_eval)
 
     @property

@@ -323,8 +323,8 @@ def noise_limit(result: FitResult) -> str:
                 f"{len(problem.y):,} training rows, {fewer}: too few to pin the target down between them, or "
                 f"the noise level well; more rows would help, more units would not")
     if verdict is Verdict.BLIND:
-        return (f"the {error} ({rmse:.3g}) is within {noise_margin(problem):.0%} of the estimated noise level "
-                f"({sigma:.3g}){gamma}, as close as {rows} can tell: too few to show whether a larger network "
+        return (f"the {error} ({rmse:.3g}) is within {noise_margin(problem):.0%} of the {noise}{gamma}, as close "
+                f"as {rows} can tell: too few to show whether a larger network "
                 f"would help")
     if verdict is Verdict.NOISE_ONLY:
         r2 = round(explained(problem, rmse), 2) + 0.0  # + 0.0: no "-0.00"
