@@ -66,7 +66,16 @@ class Problem:
     @cached_property
     def uneven_noise(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Where the noise's spread changes along the one input (noise_changes): its local levels
-        (noise.local_levels) at the training rows (N,) and at the evaluation rows (M,); else None."""
+        (noise.local_levels) at the training rows (N,) and at the evaluation rows (M,); else None.
+        They judge a fit (result.held_out_noise) and draw its band; the fit itself weighs every row
+        alike. A weighted likelihood (each row's residual and Jacobian over its local level, through
+        every trainer) was measured and rejected: sin(2x) at 10%, 500 rows, noise growing 20x along x or
+        4x as large right of 0, 20 data seeds, error against the truth over the unweighted fit's, median
+        per seed: 8 relu 1.24x and 1.16x (better on 1 seed of 20 each), 8 tanh 1.02x and 0.97x (10 of 20,
+        0.58x-1.73x). A small network's error is mostly what it cannot follow, and the weights move its
+        units to where the noise is small. Where the noise dominates it pays a little: 8 tanh by
+        scipy's least squares, the best of 11 ridges in hindsight, 10 seeds, 0.94x and 0.93x; splines
+        under RidgeCV 0.99x; the Gaussian process with the levels as its per-row noise 0.91x."""
         if not self.noise_changes:
             return None
         from .noise import local_levels  # scipy: as model_free_noise
