@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import surefit
-from surefit.outliers import in_jumps, runs_outside
+from surefit.outliers import in_jumps, runs_outside, typical_size, wild
 from surefit.problem import from_arrays
 
 from catalogue import Step, noisy, noisy_sine, step_gap, truth_error
@@ -124,3 +124,22 @@ def test_a_glitch_the_network_bent_through_is_left_out_and_a_fit_without_it_made
     assert sorted(result.problem.left_out[0][:, 0]) == sorted(X[at, 0])
     assert truth_error(result) < 0.05 and truth_error(kept) > 2 * truth_error(result), (truth_error(result),
                                                                                         truth_error(kept))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_chance_puts_no_row_of_many_past_the_typical_size_where_the_noise_steps(seed):
+    """300,000 Gaussian residuals, 4x as large past x = 0: judged against the 30 nearest rows' spread
+    alone, 4-9 of them were wild (where those 30 read low by chance; a fit of such data left 1 training
+    row and 1-3 held-out rows out); against the largest of that, the local_rows(N) nearest rows' and all
+    rows', none; and rows 10 noise levels out (2.0; on the quiet side all rows' size, 0.088, is the
+    floor), on either side, are wild all the same (measured: at 1.22 times the threshold or more)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3, 3, (300_000, 1))
+    sigma = np.where(x[:, 0] > 0, 0.2, 0.05)
+    residual = sigma * rng.standard_normal(len(x))
+    typical = typical_size(x, residual)
+    assert not wild(residual, float(np.median(residual)), typical, residual).any()
+    planted = rng.choice(len(x), 20, replace=False)
+    residual[planted] = 2.0 * rng.choice([-1, 1], 20)
+    found = wild(residual, float(np.median(residual)), typical_size(x, residual), residual)
+    assert set(np.flatnonzero(found)) == set(planted)

@@ -37,7 +37,8 @@ from scipy.stats import chi2, levene
 NEIGHBOURS = 4  # on both sides of a point together: a cubic through them
 KEEP = 0.95  # the share of the smallest e^2 / c^2 averaged
 KEPT_MEAN = float(chi2.cdf(chi2.ppf(KEEP, 1), 3)) / KEEP  # their mean over sigma^2, for Gaussian noise
-LOCAL_ROWS = 30  # the nearest rows a local spread is taken over (local_levels; outliers.typical_size)
+LOCAL_ROWS = 30  # the fewest of the nearest rows a local spread is taken over (local_rows)
+LOCAL_WORK = 4_000_000  # neighbours' values held at once by local_statistic: 32 MB
 PROFILE_POINTS = 200  # where a model keeps the noise's level along its input (noise_profile): 30 rows span more
 FAR = float(chi2.ppf(0.999, 1))  # e^2 / c^2 over sigma^2 beyond this: spoilt by the target (rms_level)
 KEPT_FAR = float(chi2.cdf(FAR, 3)) / 0.999  # the mean of those kept over sigma^2, for Gaussian noise
@@ -78,14 +79,37 @@ def rms_level(X: np.ndarray, y: np.ndarray) -> float:
 
 def local_levels(X: np.ndarray, y: np.ndarray, Q: np.ndarray) -> np.ndarray:
     """(n,) the noise's standard deviation near each row of Q (n, d): noise_level's trimmed mean over the
-    LOCAL_ROWS nearest pseudo-residuals' e^2 / c^2 (Mueller & Stadtmueller 1987 smooth the squared
+    local_rows nearest pseudo-residuals' e^2 / c^2 (Mueller & Stadtmueller 1987 smooth the squared
     pseudo-residuals for the same end). Even noise (sin(2x), 10%, 200-5000 rows, 20 data seeds): RMS
-    0.98-1.02 of it, each row's level within about 20%; their median over chi-square(1)'s read 1.04-1.09
+    0.98-1.02 of it, each row's level within about 20% (30 rows each); their median over chi-square(1)'s read 1.04-1.09
     (the median of 30 draws of a skewed law lies above its median) and spread twice as far."""
     where, ratios = pseudo_residuals(X, y)
-    near = nearest(where, Q, min(LOCAL_ROWS, len(ratios)))
-    kept = np.sort(ratios[near], axis=1)[:, : max(1, int(KEEP * near.shape[1]))]
-    return np.sqrt(kept.mean(axis=1) / KEPT_MEAN)
+
+    def level(near: np.ndarray) -> np.ndarray:  # (n, k) ratios -> (n,)
+        kept = np.sort(near, axis=1)[:, : max(1, int(KEEP * near.shape[1]))]
+        return np.sqrt(kept.mean(axis=1) / KEPT_MEAN)
+    return local_statistic(where, ratios, Q, level)
+
+
+def local_rows(N: int) -> int:
+    """How many of N rows a local spread is taken over: LOCAL_ROWS, or sqrt(N) where that is more.
+    A spread from k rows errs by some sqrt(1.4 / k) of itself (their median absolute deviation), and
+    outliers.py judges each row against its own (typical_size has the measurements). sqrt(N) rows keep
+    the chance that some row lies past the judged spread about as small at any N as 30 rows at a few
+    hundred, and span a shrinking share of the rows (a million: 0.1%)."""
+    return max(LOCAL_ROWS, math.isqrt(N))
+
+
+def local_statistic(X: np.ndarray, values: np.ndarray, Q: np.ndarray,
+                    statistic: Callable[[np.ndarray], np.ndarray], k: int | None = None) -> np.ndarray:
+    """(n,) a statistic (rows, k) -> (rows,) of the values (N,) at the k (default local_rows(N)) rows of
+    X (N, d) nearest each row of Q (n, d). Past LOCAL_WORK neighbours' values in all, taken at that many
+    of Q's rows spread evenly through them, each row of Q then taking the nearest one's: k rows'
+    neighbourhoods of rows so near overlap nearly whole (a million rows: 4,000 of them, 1,000 rows each)."""
+    k = min(local_rows(len(values)) if k is None else k, len(values))
+    at = Q if len(Q) * k <= LOCAL_WORK else Q[np.linspace(0, len(Q) - 1, LOCAL_WORK // k).astype(int)]
+    found = statistic(values[nearest(X, at, k)])
+    return found if at is Q else found[nearest(at, Q, 1)[:, 0]]
 
 
 def noise_profile(X: np.ndarray, y: np.ndarray, level: float, at_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
