@@ -259,7 +259,11 @@ def alternatives(the_plan: Plan, settings: FitSettings, N: int) -> list[Alternat
       1.003x, their other nets unchanged. Its charge UNIT_RHO: with FREE_RHO's 3, 32 relu on sin(2x)
       at 10% loses 1.09-1.12x (GCV takes the per-unit fit, which prunes the kinks a smooth target
       needs); 4.5: 1.095x; 5 and 5.5: none worse than 1.004x; 7: none worse, fewer gains (0.975).
-    Each costs a fit."""
+    Each costs a fit, and many rows do not make them idle: sin(6x), a step and a triangle wave at 1% and
+    10% noise, 1000, 2000 and 5000 random rows, 2 data seeds, error against the truth with them over
+    without them, median by size: 8 tanh 0.97x, 0.99x, 0.61x (one kept on 11 of 12 at 5000 rows; sin(6x)
+    at 1% 0.0074 against 0.040), 8 relu 1.00x (best 0.34x), for 2-2.7x the time; on sin(2x) at 10% with
+    2000-100,000 rows (15 fits) GCV kept the default every time."""
     if not (the_plan.regularised and not settings.early_stopping and "LevenbergMarquardt" in the_plan.trainer.names):
         return []
     out = []
