@@ -126,7 +126,10 @@ def uneven_levels(X: np.ndarray, y: np.ndarray) -> bool | None:
     compared by their medians (a kink or a step spoils a few pseudo-residuals); None where it cannot
     tell (several inputs, or too few rows). Of 960 data sets of even noise (sin(2x), sin(6x), a
     triangle wave, a step; 1%, 10%, 30%; 100-2000 random rows; 20 data seeds) none is uneven; noise
-    growing along x, or larger by 4x past x = 0, 200 rows and more: all 20 of 20."""
+    growing along x, or larger by 4x past x = 0, 200 rows and more: all 20 of 20. With several inputs the
+    same test along each input (the local planes' pseudo-residuals, Bonferroni over the inputs) called
+    13 of 240 data sets of even noise uneven (2-5 inputs, 1-30%, 200-5000 rows, 4 data seeds): a bump
+    exp(-3 |x|^2) at 1% noise on every seed at 200 and 600 rows, where the planes miss its curvature."""
     if X.shape[1] > 1:
         return None
     where, ratios = pseudo_residuals(X, y)
