@@ -133,8 +133,9 @@ def typical_size(X: np.ndarray, loo: np.ndarray, Q: np.ndarray | None = None) ->
     10 (held-out rows too) before; 1 on 2 now. Where the noise is
     smaller, all rows' size keeps the test as it was: the noisy benchmark's outliers group (120 fits,
     wild rows and a glitch) and 300 fits of clean steps, triangle waves and sines, bitwise as before."""
+    def spread(near: np.ndarray) -> np.ndarray:  # (n, k) residuals -> (n,)
+        return median_abs_deviation(near, axis=1, scale="normal")
     overall = float(median_abs_deviation(loo, scale="normal"))
-    spread = lambda near: median_abs_deviation(near, axis=1, scale="normal")  # noqa: E731
     local = [local_statistic(X, loo, X if Q is None else Q, spread, k) for k in {LOCAL_ROWS, local_rows(len(loo))}]
     return np.maximum(overall, np.max(local, axis=0))
 
