@@ -4,11 +4,10 @@ Every engine has one method,
     run(problem, configs, seeds) -> one list of Trial per configuration (in seed order),
 and both do the same unit of work, `run_seeds`: one configuration and a chunk of
 seeds trained together by fit_many. fit_many gives each seed the result it would
-get alone, so the engine and the chunking change where and how fast, never what: in one
-process bitwise; in another (a Ray worker) to rounding, which Levenberg-Marquardt can grow.
-Measured on the abs(x) fits of tests/test_study.py: about one worker process in ten rounds
-otherwise from its first fit (its environment, threads and the arrays' alignment the same),
-and its fits end at the same points, 4e-4 apart in relative error.
+get alone, so the engine and the chunking change where and how fast, never what: bitwise,
+in a Ray worker as in this process, because every process of a machine computes alike (the
+Gram's BLAS is chosen by the processor's vendor, trainers/rows.py; timed in each process, it
+made about one Ray worker in ten round otherwise).
 """
 from __future__ import annotations
 

@@ -13,10 +13,9 @@ is computed at once, exactly as before chunking existed.
 from __future__ import annotations
 
 import functools
-import time
+import platform
 
 import torch
-from threadpoolctl import threadpool_limits
 
 from ..nets import output_features, solve_output
 
@@ -41,35 +40,30 @@ def gram(M: torch.Tensor) -> torch.Tensor:
     return M.transpose(1, 2) @ M
 
 
-NUMPY_MARGIN = 1.5  # numpy's BLAS is used only if at least this much faster: a near tie would let timing noise
-# flip the choice from run to run, and with it the last bits of every Gram
-
-
 @functools.cache
 def numpy_is_faster() -> bool:
-    """Whether numpy's BLAS computes the Gram of a typical Jacobian faster than torch's on this
-    machine: measured once per process, on one thread as fits run (fitting.one_thread), the
-    best of 5 each, interleaved.
+    """Whether numpy's BLAS (OpenBLAS) computes the Gram, not torch's (MKL): on every processor but
+    Intel's. Chosen by the vendor, not timed: the two round differently, and Levenberg-Marquardt
+    grows the last bits into other end points, so the choice must not change from run to run.
 
     torch's wheels carry MKL, which takes a slow generic path on AMD processors; numpy's
     OpenBLAS does not. Measured on AMD EPYC (2 cores, loaded, one thread): numpy 2.1-3.4x
-    faster for (8, 2000, 40), (2, 20000, 40), (1, 100000, 40) and (2, 1000, 2000). On
-    Intel, MKL is expected to be the faster, and then torch's own matmul is kept."""
-    M = torch.randn(4, 2000, 40, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
-    Mn = M.numpy()
-    best = {"numpy": float("inf"), "torch": float("inf")}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+    faster for (8, 2000, 40), (2, 20000, 40), (1, 100000, 40) and (2, 1000, 2000); on another
+    AMD EPYC 1.4-2.0x for (4, 2000, 40), where timing both in each process (best of 5, numpy
+    taken past 1.5x) chose torch in about one process in five: the same fit of 60 noisy rows of a
+    triangle wave, 8 relu, read 0.0321 in one process and 0.0322 in another, and a Ray worker's
+    abs(x) fits differed from this process's. On Intel, MKL is expected to be the faster (not
+    measured on this project's Intel machines), and torch's own matmul is kept there."""
+    return _vendor() != "GenuineIntel"
+
+
+def _vendor() -> str:
+    """The processor's vendor: /proc/cpuinfo's vendor_id on Linux, else the platform's name for it."""
     try:
-        with threadpool_limits(1):
-            for _ in range(5):
-                for name, gram_of in (("numpy", lambda: Mn.transpose(0, 2, 1) @ Mn), ("torch", lambda: M.mT @ M)):
-                    start = time.perf_counter()
-                    gram_of()
-                    best[name] = min(best[name], time.perf_counter() - start)
-    finally:
-        torch.set_num_threads(threads)
-    return best["numpy"] * NUMPY_MARGIN < best["torch"]
+        with open("/proc/cpuinfo") as info:
+            return next((line.split(":")[1].strip() for line in info if line.startswith("vendor_id")), "")
+    except OSError:
+        return "GenuineIntel" if "Intel" in platform.processor() else platform.processor()
 
 
 def tsqr(blocks) -> torch.Tensor:
