@@ -33,15 +33,15 @@ def chunks(N: int, rows: int) -> list[slice]:
 
 
 def gram(M: torch.Tensor) -> torch.Tensor:
-    """M^T M for each candidate: (K, N, P) -> (K, P, P), by the faster BLAS (numpy_is_faster)."""
-    if numpy_is_faster():
+    """M^T M for each candidate: (K, N, P) -> (K, P, P), by the faster BLAS (numpy_gram)."""
+    if numpy_gram():
         Mn = M.detach().numpy()
         return torch.from_numpy(Mn.transpose(0, 2, 1) @ Mn)
     return M.transpose(1, 2) @ M
 
 
 @functools.cache
-def numpy_is_faster() -> bool:
+def numpy_gram() -> bool:
     """Whether numpy's BLAS (OpenBLAS) computes the Gram, not torch's (MKL): on every processor but
     Intel's. Chosen by the vendor, not timed: the two round differently, and Levenberg-Marquardt
     grows the last bits into other end points, so the choice must not change from run to run.
@@ -54,7 +54,7 @@ def numpy_is_faster() -> bool:
     triangle wave, 8 relu, read 0.0321 in one process and 0.0322 in another, and a Ray worker's
     abs(x) fits differed from this process's. On Intel, MKL is expected to be the faster (not
     measured on this project's Intel machines), and torch's own matmul is kept there."""
-    return _vendor() != "GenuineIntel"
+    return "Intel" not in _vendor()  # GenuineIntel; AuthenticAMD, Apple's and others' take numpy
 
 
 def _vendor() -> str:
@@ -63,7 +63,7 @@ def _vendor() -> str:
         with open("/proc/cpuinfo") as info:
             return next((line.split(":")[1].strip() for line in info if line.startswith("vendor_id")), "")
     except OSError:
-        return "GenuineIntel" if "Intel" in platform.processor() else platform.processor()
+        return platform.processor()
 
 
 def tsqr(blocks) -> torch.Tensor:
