@@ -184,8 +184,8 @@ def without_outliers(result: FitResult, reference: FitResult, settings: FitSetti
         time_s += 0.0 if ready else result.time_s  # the trial's time is counted already
         ready = None
         far, far_held_out, _ = outlier_rows(reference.problem, reference.model)  # runs: judged once, above
-    why = left and refit_doubt(result.problem, (far_held_out, kept[1]), result.model, kept[0].model,
-                               np.array([inputs for inputs, _ in left]))
+    why = refit_doubt(result.problem, (far_held_out, kept[1]), result.model, kept[0].model,
+                      np.array([inputs for inputs, _ in left])) if left else ""
     if why:
         (result, far_held_out), far = kept, np.zeros(len(first.y), dtype=bool)
         notes = (*result.notes, kept_note(len(left), why))

@@ -12,8 +12,8 @@ and an outlier where its target also lies that far outside the range of what its
 side by side do not hide each other; with one input, unless the line through its neighbours on one
 side meets it there, as the vertex of a kink does, or the parabola through them, as a crest does).
 Where a fit without the rows left out predicts the held-out rows much worse, or past every target
-where they were, they are kept (refit_doubt): rows the target needs, too sparse to judge. Held-out rows are
-judged by the same two tests (the network never saw them) and left out of the metrics. A glitch
+where they were, they are kept (refit_doubt): rows the target needs, too sparse to judge. Held-out
+rows are judged by the same two tests (the network never saw them) and left out of the metrics. A glitch
 that lasts a few rows side by side hides from both (runs_outside says why): with one input such a
 run is a suspect where the rows either side put it far off, and an outlier where a fit without it
 leaves it far off too (glitches).
@@ -263,7 +263,7 @@ def _polynomial(xs: np.ndarray, ys: np.ndarray, at: np.ndarray, degree: int) -> 
     (w, m); x centred and scaled on each window, so rows far from 0 lose no digits."""
     centre, scale = xs.mean(axis=1, keepdims=True), np.maximum(np.ptp(xs, axis=1, keepdims=True), 1e-300)
     powers = np.arange(degree + 1)
-    coef = np.linalg.pinv(((xs - centre) / scale)[..., None] ** powers) @ ys[..., None]  # (w, 3, 1)
+    coef = np.linalg.pinv(((xs - centre) / scale)[..., None] ** powers) @ ys[..., None]  # (w, degree + 1, 1)
     return ((((at - centre) / scale)[..., None] ** powers) @ coef)[..., 0]
 
 
@@ -318,9 +318,10 @@ def refit_doubt(problem: Problem, far_held_out: tuple[np.ndarray, np.ndarray], w
 
 
 def kept_note(count: int, why: str) -> str:
+    """The rows left out as outliers, `count`, kept where the fit without them was worse (refit_doubt: `why`)."""
     rows, lie, them = ("1 training row", "lies", "it") if count == 1 else (f"{count:,} training rows", "lie", "them")
     return (f"{rows} {lie} far from the network and outside their neighbours' targets, but a fit without {them} "
-            f"{why}: kept, as rows the target needs (too few rows around them to tell)")
+            f"{why}: kept, as the target needs (too few rows around {them} to tell)")
 
 
 def without(problem: Problem, far: np.ndarray) -> Problem:
