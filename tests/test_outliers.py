@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import surefit
+from surefit import fitting
 from surefit.outliers import REFIT_WORSE, in_jumps, refit_doubt, runs_outside, typical_size, wild
 from surefit.problem import from_arrays
 
@@ -148,19 +149,25 @@ def test_a_fit_without_the_left_out_rows_is_doubted_where_it_predicts_worse_or_p
                        lost_the_end, truth, left) == ""  # nothing held out: nothing to judge by
 
 
-@pytest.mark.parametrize("seed", range(5, 9))
-def test_rows_left_out_never_leave_a_fit_that_predicts_the_held_out_rows_much_worse(seed):
-    """sin(6x) at 0.1%, 60 rows (10 a period), 8 tanh: a crest that one row alone places, or an end
-    row, lies far from the network and outside its neighbours'; a fit without them lost the crest
-    (seed 7: error against the truth 0.34 against 0.024 with every row, its held-out rows' 15x) or
-    reached past every target where an end row was (9.8, the targets within 1). Such rows are now kept
-    and said (outliers.refit_doubt)."""
-    X, y = noisy(sin_of(6), 0.002, seed, N=60)
-    result = surefit.fit((X, y), hidden=8, activation="tanh", seed=seed)
-    kept = surefit.fit((X, y), hidden=8, activation="tanh", seed=seed, keep_outliers=True)
-    rows = result.problem.X_eval, result.problem.y_eval
-    worse = np.sqrt(np.mean((result.predict(rows[0]) - rows[1]) ** 2) / np.mean((kept.predict(rows[0]) - rows[1]) ** 2))
-    assert result.problem.left_out is None or worse <= REFIT_WORSE, (worse, result.notes)
+def test_rows_the_target_needs_are_kept_where_the_fit_without_them_predicts_the_held_out_rows_worse(monkeypatch):
+    """sin(6x) at 0.1%, 60 rows, 8 tanh, its last four training rows taken for outliers (as sparse
+    crests and end rows were: a fit without them lost the crest, 0.34 against 0.024 with every row,
+    its held-out rows 15x worse): the fit without them cannot follow the held-out rows past them, so
+    every row is kept, and the note says why. Called outliers by the test, not by the rules, so that
+    the same rows are taken on every machine."""
+    X, y = noisy(sin_of(6), 0.002, 7, N=60)
+    problem = from_arrays(X, y)
+    end = np.sort(problem.X[:, 0])[-4]
+    assert (problem.X_eval[:, 0] > end).any()  # held-out rows lie past them: the fit without them must reach there
+
+    def the_last_rows(problem, model):  # outliers.outlier_rows: (training, held-out, runs)
+        return problem.X[:, 0] >= end, np.zeros(len(problem.y_eval), dtype=bool), []
+    monkeypatch.setattr(fitting, "outlier_rows", the_last_rows)
+    result = surefit.fit(problem, hidden=8, activation="tanh", seed=7)
+    assert result.problem.left_out is None and len(result.problem.y) == 48
+    assert result.notes[-1] == ("4 training rows lie far from the network and outside their neighbours' targets, but a "
+                                f"fit without them predicted the held-out rows over {REFIT_WORSE:g} times worse: kept, as "
+                                "the target needs (too few rows around them to tell)")
 
 
 @pytest.mark.parametrize("width, size", [(2, 10), (3, 10), (5, 10), (3, 1)])
