@@ -169,7 +169,7 @@ def without_outliers(result: FitResult, reference: FitResult, settings: FitSetti
     two where every row left out was a good one."""
     first, left, time_s, ready = result.problem, [], result.time_s, None
     far, far_held_out, runs = outlier_rows(reference.problem, reference.model)
-    kept = (result, far_held_out)  # the fit with every row, should the fits without them predict worse
+    with_every_row = (result, far_held_out)  # kept should the fits without the outliers be worse (refit_doubt)
     # past SHARE none are left out, so no suspects are judged: so many lie where the rows are too sparse for the flanks'
     # curves (sin(6x) at 60 rows: 20-34 of 48), and a fit without them all follows nothing
     if runs and not settings.keep_outliers and (far | in_runs(runs, len(far))).sum() <= SHARE * len(far):
@@ -185,10 +185,10 @@ def without_outliers(result: FitResult, reference: FitResult, settings: FitSetti
         time_s += 0.0 if ready else result.time_s  # the trial's time is counted already
         ready = None
         far, far_held_out, _ = outlier_rows(reference.problem, reference.model)  # runs: judged once, above
-    why = refit_doubt(result.problem, (far_held_out, kept[1]), result.model, kept[0].model,
+    why = refit_doubt(result.problem, (far_held_out, with_every_row[1]), result.model, with_every_row[0].model,
                       np.array([inputs for inputs, _ in left])) if left else ""
     if why:
-        (result, far_held_out), far = kept, np.zeros(len(first.y), dtype=bool)
+        (result, far_held_out), far = with_every_row, np.zeros(len(first.y), dtype=bool)
         notes = (*result.notes, kept_note(len(left), why))
     else:
         notes = ((left_out_note(first, left, result.model),) if left else ()) + result.notes + (

@@ -33,7 +33,7 @@ def chunks(N: int, rows: int) -> list[slice]:
 
 
 def gram(M: torch.Tensor) -> torch.Tensor:
-    """M^T M for each candidate: (K, N, P) -> (K, P, P), by the faster BLAS (numpy_gram)."""
+    """M^T M for each candidate: (K, N, P) -> (K, P, P), by the BLAS that numpy_gram picks."""
     if numpy_gram():
         Mn = M.detach().numpy()
         return torch.from_numpy(Mn.transpose(0, 2, 1) @ Mn)
