@@ -106,6 +106,22 @@ def test_a_dozen_rows_read_as_too_few_not_as_a_call_for_units():
     assert not result.at_noise_level
 
 
+@pytest.mark.parametrize("gamma, says", [
+    (0.1, "with 3 training rows, in which the penalty found no shape worth fitting: too few to pin the target"),
+    (2.0, "another start may do better (more candidates)"),  # a shape found: the candidates' spread is the news
+])
+def test_rows_that_read_as_exact_and_show_the_evidence_no_shape_read_as_too_few(gamma, says):
+    """3 rows of a line read as exact (noise level 0); the evidence, with no noise to weigh a shape
+    against, kept their mean (gamma 0.1; half the 16 candidates passed through the rows), and the limit
+    said only that another start may do better. Which candidate the evidence keeps may differ by machine,
+    so the fit is a stand-in."""
+    problem = from_arrays(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0]), seed=0)
+    fit = SimpleNamespace(problem=problem, noise_level=0.0, effective_parameters=gamma, n_params=25,
+                          metrics={"rmse": 1.63}, status=Status.STALLED, candidate_errors=(1.4e-6, 1.0),
+                          unplaced_jumps=np.zeros(3, dtype=bool))
+    assert says in surefit.FitResult.limit.fget(fit)
+
+
 @pytest.mark.parametrize("N, holdout, ratio, says", [
     (50, 0.2, 1.0, "is within 55% of the estimated noise level (0.1), as close as 10 held-out rows can tell"),
     (30, 0.0, 1.0, "is within 45% of the estimated noise level (0.1), as close as 30 training rows can tell"),

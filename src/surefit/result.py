@@ -111,8 +111,12 @@ class FitResult:
     @property
     def limit(self) -> str:
         """Which limit the fit met, in words, and only what the fit has shown: the noise in
-        measured data, or for a stalled fit of a formula how far apart its candidates ended."""
-        if self.problem.measured and self.noise_level > 0:
+        measured data, or for a stalled fit of a formula how far apart its candidates ended. Measured
+        rows that read as exact (noise level 0) in which the evidence found no shape (gamma under 1)
+        are too few rows too: 3 rows of a line, fitted as their mean (the evidence has no noise to
+        weigh a shape against), said "another start may do better (more candidates)"."""
+        shapeless = self.effective_parameters is not None and self.effective_parameters < 1
+        if self.problem.measured and (self.noise_level > 0 or shapeless):
             return noise_limit(self)
         if self.status is Status.STALLED and self.candidate_errors:
             return candidates_limit(self.candidate_errors)
