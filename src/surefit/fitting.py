@@ -4,8 +4,10 @@ target -> Problem -> scalers -> plan (network, candidates, trainer) -> K candida
 initialised -> the planned trainer run to the end -> the best candidate -> metrics
 on held-out points. Measured data on a small network: the same again under other priors (none,
 from the first fit's end points; a penalty per hidden unit), and the fit that generalised
-cross-validation prefers kept (gcv_choice); measured data with outliers, the fit again without
-them, and the metrics without the held-out ones (without_outliers, outliers.py).
+cross-validation prefers kept (gcv_choice); on a wide ReLU network, the fit again by L-BFGS, and
+the one that k-fold cross-validation prefers kept (cross_validated, crossval.py); measured data
+with outliers, the fit again without them, and the metrics without the held-out ones
+(without_outliers, outliers.py).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from . import problem as problems
+from .crossval import cv_choice, fold_errors, rival
 from .errors import SurefitError
 from .init import initialise
 from .model import Model
@@ -128,8 +131,9 @@ def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[i
     of a candidate differently (its memory alignment in the batch differs), and a
     long fit can grow that into a different, equally valid end point.
     Measured data on a small network are fitted again under other priors (alternatives), and
-    each seed keeps the fit that generalised cross-validation prefers (gcv_choice); measured data
-    with outliers, without them (without_outliers).
+    each seed keeps the fit that generalised cross-validation prefers (gcv_choice); on a wide ReLU
+    network, by L-BFGS too, and it keeps the fit k-fold cross-validation prefers (cross_validated);
+    measured data with outliers, without them (without_outliers).
     """
     fits = fit_and_choose(problem, settings, seeds, progress, observers)
     return [without_outliers(chosen, reference, settings, progress) for chosen, reference in fits]
@@ -137,7 +141,7 @@ def fit_many(problem: problems.Problem, settings: FitSettings, seeds: Sequence[i
 
 def fit_and_choose(problem: problems.Problem, settings: FitSettings, seeds: Sequence[int], progress: bool = False,
                    observers: Sequence = ()) -> list[tuple[FitResult, FitResult]]:
-    """Each seed's fit that generalised cross-validation chose, with the fit under the planned
+    """Each seed's fit that (generalised) cross-validation chose, with the fit under the planned
     prior it was chosen against: the reference outliers are judged by, whose posterior holds every
     row (an unpenalised alternative may pass through a wild row exactly, leaving 0 / 0 for its
     leave-one-out residual: 8 relu on sin(2x) + 10% noise with one wild row, 20 data seeds,
@@ -149,8 +153,23 @@ def fit_and_choose(problem: problems.Problem, settings: FitSettings, seeds: Sequ
         others = [(other, _fit_many(problem, other.settings, plan(problem, other.settings, seeds=len(seeds)),
                                     seeds, progress, observers, start=ends if other.warm else None)[0])
                   for other in alternatives(the_plan, settings, len(problem.X))]
-    return [(gcv_choice(result, [(other, fits[g]) for other, fits in others]), result)
-            for g, result in enumerate(results)]
+        chosen = cross_validated(problem, settings, results, seeds, progress, observers, the_plan)
+    return [(gcv_choice(mine, [(other, fits[g]) for other, fits in others]), result)
+            for g, (mine, result) in enumerate(zip(chosen, results))]
+
+
+def cross_validated(problem: problems.Problem, settings: FitSettings, results: list[FitResult], seeds: Sequence[int],
+                    progress: bool, observers: Sequence, the_plan: Plan) -> list[FitResult]:
+    """The planned fits, or where a wide ReLU network has a rival fit (crossval.rival), each seed's
+    better of the two by cross-validation."""
+    against = rival(the_plan, settings, len(problem.X))
+    if against is None:
+        return results
+
+    def fit(problem: problems.Problem, settings: FitSettings) -> list[FitResult]:
+        return _fit_many(problem, settings, plan(problem, settings, seeds=len(seeds)), seeds, False, ())[0]
+    theirs = _fit_many(problem, against, plan(problem, against, seeds=len(seeds)), seeds, progress, observers)[0]
+    return cv_choice(results, theirs, *fold_errors(problem, (settings, against), fit, progress))
 
 
 def without_outliers(result: FitResult, reference: FitResult, settings: FitSettings,

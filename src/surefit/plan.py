@@ -123,13 +123,11 @@ def auto_trainer(net: NetSettings, init: str, ridge: Ridge, N: int) -> Trainer:
     Neither the evidence nor generalised cross-validation tells which fit of a data seed is better:
     L-BFGS's was on 54 of the 160, they take it on 7 and 8 (median gamma 16 against 26); nor does
     5-fold cross-validation (10 data seeds; sin(2x) at 30% with ReLU 0.86x, but the triangle at 10%
-    1.10x with ReLU and 1.09x with tanh, sin(2x) at 30% with tanh 1.12x), in 8x the time. With
-    L-BFGS from He's start, ReLU alone (AMD EPYC, 10 data seeds, per-seed median of the choice over
-    LM's), it keeps the triangle: sin(2x) at 30% 0.82x and at 10% 0.96x, the triangle at 10% and 30%
-    1.00x (LM kept on 8 and 5 of 10); against the CV MLP 1.13x -> 1.03x (within on 4 of 10), 0.98x,
-    0.94x, 0.89x; but 7.5 s -> 52 s a fit (LM's folds from its own end points took as long), for a tie.
-    Nor a lack-of-fit test (LM's |r|^2 / (N - gamma) over the model-free noise's square: 0.85-1.40 on
-    sin(2x), 0.85-1.30 on the triangle, where L-BFGS's was better on 8 of 10 and 2 of 10).
+    1.10x with ReLU and 1.09x with tanh, sin(2x) at 30% with tanh 1.12x), in 8x the time; but with
+    L-BFGS from He's start and ReLU-like units alone it keeps the triangle, and that is what
+    fitting.cross_validated does (crossval.py has the measurements). A lack-of-fit test would cost no
+    fits, but cannot tell (LM's |r|^2 / (N - gamma) over the model-free noise's square: 0.85-1.40 on
+    sin(2x), 0.85-1.30 on the triangle, where L-BFGS's fit was better on 8 of 10 and 2 of 10 seeds).
     Again for ReLU on an AMD EPYC, 20 data seeds, L-BFGS from Glorot's start (sin(2x) at 30%: 0.0676,
     He's 0.0702), sin(2x) at 30% and 10%, the triangle at 10% and 30%: L-BFGS 0.85x, 0.92x, 1.28x,
     1.18x (geometric mean 1.04x), in a quarter of the time; against sklearn's MLP with alpha by
