@@ -81,7 +81,7 @@ def test_each_seed_keeps_the_fit_with_the_lower_cross_validated_error_and_a_riva
     assert [c.name for c in chosen] == ["lbfgs", "lm", "lm"]
     assert all(c.time_s == 49.0 for c in chosen)
     assert chosen[0].notes == ("L-BFGS from He's start: 5-fold cross-validation preferred its fit (45.0 effective "
-                               "parameters) to Levenberg-Marquardt's (20.0; its held-out error over the folds 0.95 "
+                               "parameters) to Levenberg-Marquardt's (20.0; its held-out error over the folds 0.949 "
                                "of Levenberg-Marquardt's)",)
     assert chosen[1].notes == chosen[2].notes == ()
 

@@ -88,7 +88,7 @@ def cv_choice(ours: Sequence[FitResult], theirs: Sequence[FitResult], sse: np.nd
             note = (f"L-BFGS from He's start: {FOLDS}-fold cross-validation preferred its fit "
                     f"({other.effective_parameters:.1f} effective parameters) to Levenberg-Marquardt's "
                     f"({mine.effective_parameters:.1f}; its held-out error over the folds "
-                    f"{(sse[1, g] / sse[0, g]) ** 0.5:.2f} of Levenberg-Marquardt's)")
+                    f"{(sse[1, g] / sse[0, g]) ** 0.5:.3f} of Levenberg-Marquardt's)")
             chosen.append(replace(other, time_s=spent, notes=(*other.notes, note)))
         else:
             chosen.append(replace(mine, time_s=spent))

@@ -166,8 +166,8 @@ def cross_validated(problem: problems.Problem, settings: FitSettings, results: l
     if against is None:
         return results
 
-    def fit(problem: problems.Problem, settings: FitSettings) -> list[FitResult]:
-        return _fit_many(problem, settings, plan(problem, settings, seeds=len(seeds)), seeds, False, ())[0]
+    def fit(fold: problems.Problem, these: FitSettings) -> list[FitResult]:  # quietly: fold_errors shows progress
+        return _fit_many(fold, these, plan(fold, these, seeds=len(seeds)), seeds, False, ())[0]
     theirs = _fit_many(problem, against, plan(problem, against, seeds=len(seeds)), seeds, progress, observers)[0]
     return cv_choice(results, theirs, *fold_errors(problem, (settings, against), fit, progress))
 
