@@ -34,8 +34,8 @@ from .result import FitResult
 from .settings import FitSettings
 
 FOLDS = 5
-# LM in the space of the points takes O(N^2 P) a step, and the folds 2 x FOLDS fits: 52 s at 200 rows, and
-# some 2 minutes at 300; past it LM's fit stands alone (measured at 200 rows only)
+# LM in the space of the points takes O(N^2 P) a step, and the folds 2 x FOLDS fits: 64,64 relu, 52 s at 200
+# rows, 99 s at 300 (LM alone 19.5 s); past it LM's fit stands alone (its gain measured at 200 rows only)
 MAX_ROWS = 300
 
 Fit = Callable[[Problem, FitSettings], Sequence[FitResult]]  # one fit per seed, trained side by side
