@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import surefit
-from surefit.crossval import FOLDS, MAX_ROWS, cv_choice, fold_errors, folds, rival
+from surefit.crossval import FOLDS, MAX_ROWS, MIN_ROWS, cv_choice, fold_errors, folds, rival
 from surefit.plan import plan
 from surefit.problem import from_arrays
 from surefit.settings import FitSettings
@@ -24,6 +24,8 @@ def measured(N: int):
     (200, dict(hidden=(64, 64), activation="tanh"), False),  # smooth units: L-BFGS lost (crossval's docstring)
     (200, dict(hidden=(8,), activation="relu"), False),  # small: LM in the parameters' space
     (MAX_ROWS + 1, dict(hidden=(64, 64), activation="relu"), False),  # the folds would take minutes
+    (MIN_ROWS, dict(hidden=(64, 64), activation="relu"), True),
+    (MIN_ROWS - 1, dict(hidden=(64, 64), activation="relu"), False),  # a fold would hold out one row or none
     (200, dict(hidden=(64, 64), activation="relu", trainer="lbfgs"), False),  # what the user named
     (200, dict(hidden=(64, 64), activation="relu", candidates=2), False),
     (200, dict(hidden=(64, 64), activation="relu", alpha=0.1), False),  # a penalty the user set
@@ -35,6 +37,13 @@ def test_a_rival_fit_only_for_a_wide_relu_network_that_lm_trains_under_the_evide
     assert (against is not None) == rivalled
     if rivalled:
         assert (against.trainer, against.init, against.candidates, against.hidden) == ("lbfgs", "he", 1, (64, 64))
+
+
+def test_a_wide_relu_fit_of_too_few_rows_to_cross_validate_is_lm_s_alone():
+    """4 rows: KFold refused 5 folds ("Cannot have number of splits n_splits=5 greater than the number of samples")."""
+    x = np.linspace(0, 1, 4)
+    result = surefit.fit((x, np.sin(3 * x)), hidden=(64, 64), activation="relu")
+    assert result.trainers == ("WideLevenbergMarquardt",)
 
 
 def test_a_formula_has_no_rival():

@@ -37,6 +37,7 @@ FOLDS = 5
 # LM in the space of the points takes O(N^2 P) a step, and the folds 2 x FOLDS fits: 64,64 relu, 52 s at 200
 # rows, 99 s at 300 (LM alone 19.5 s); past it LM's fit stands alone (its gain measured at 200 rows only)
 MAX_ROWS = 300
+MIN_ROWS = 2 * FOLDS  # each fold holds out 2 rows or more (KFold refuses fewer rows than folds)
 
 Fit = Callable[[Problem, FitSettings], Sequence[FitResult]]  # one fit per seed, trained side by side
 
@@ -44,11 +45,11 @@ Fit = Callable[[Problem, FitSettings], Sequence[FitResult]]  # one fit per seed,
 def rival(the_plan: Plan, settings: FitSettings, N: int) -> FitSettings | None:
     """The settings of the fit that the planned one is cross-validated against: L-BFGS from He's
     start, one candidate, under the same penalty the evidence chooses, where LM trains a wide network
-    of piecewise-linear units in the space of at most MAX_ROWS points, and the user named none of
+    of piecewise-linear units in the space of MIN_ROWS to MAX_ROWS points, and the user named none of
     trainer, initialiser, candidates or early stopping; else None."""
     ours = settings.trainer == "auto" and settings.init == "auto" and settings.candidates is None
     wide_lm = "WideLevenbergMarquardt" in the_plan.trainer.names and the_plan.regularised
-    if not (ours and wide_lm and not settings.early_stopping and N <= MAX_ROWS
+    if not (ours and wide_lm and not settings.early_stopping and MIN_ROWS <= N <= MAX_ROWS
             and activation(settings.activation).piecewise_linear):
         return None
     return replace(settings, trainer="lbfgs", init="he", candidates=1)
