@@ -65,17 +65,16 @@ def fold_errors(problem: Problem, settings: Sequence[FitSettings], fit: Fit,
                 progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(squared errors (S, G) on every row when held out, of each settings' fit of each seed; the
     folds' time (G,)): each fit trained on the other rows."""
-    sse, time_s = None, None
+    errors, times = [], []  # per fold (S, G)
     with Progress(FOLDS, enabled=progress, description="cross-validating") as bar:
         for train, held in folds(len(problem.y)):
             fold = replace(problem, X=problem.X[train], y=problem.y[train], X_eval=problem.X[held],
                            y_eval=problem.y[held], left_out=None)
             results = [fit(fold, s) for s in settings]  # each (G,) fits, scored on the held-out rows
-            errors = np.array([[r.metrics["rmse"] ** 2 * len(held) for r in fits] for fits in results])
-            spent = np.array([sum(fits[g].time_s for fits in results) for g in range(errors.shape[1])])
-            sse, time_s = (errors, spent) if sse is None else (sse + errors, time_s + spent)
+            errors.append([[r.metrics["rmse"] ** 2 * len(held) for r in fits] for fits in results])
+            times.append([[r.time_s for r in fits] for fits in results])
             bar.advance()
-    return sse, time_s
+    return np.sum(errors, axis=0), np.sum(times, axis=(0, 1))
 
 
 def cv_choice(ours: Sequence[FitResult], theirs: Sequence[FitResult], sse: np.ndarray,
