@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import surefit
-from surefit.crossval import FOLDS, MAX_ROWS, MIN_ROWS, cv_choice, fold_errors, folds, rival
+from surefit.crossval import (FOLD_CANDIDATES, FOLDS, MAX_ROWS, MIN_ROWS, cv_choice, fold_errors, fold_settings, folds,
+                              rival)
 from surefit.plan import plan
 from surefit.problem import from_arrays
 from surefit.settings import FitSettings
@@ -40,7 +41,8 @@ def test_a_rival_fit_only_for_a_wide_relu_network_that_lm_trains_under_the_evide
 
 
 def test_a_wide_relu_fit_of_too_few_rows_to_cross_validate_is_lm_s_alone():
-    """4 rows: KFold refused 5 folds ("Cannot have number of splits n_splits=5 greater than the number of samples")."""
+    """4 rows, under MIN_ROWS: KFold refuses more folds than rows (with 5 folds, a traceback: "Cannot have
+    number of splits n_splits=5 greater than the number of samples")."""
     x = np.linspace(0, 1, 4)
     result = surefit.fit((x, np.sin(3 * x)), hidden=(64, 64), activation="relu")
     assert result.trainers == ("WideLevenbergMarquardt",)
@@ -50,6 +52,15 @@ def test_a_formula_has_no_rival():
     problem = surefit.problem.from_function("sin(2*x)", "-3:3", points=200)
     settings = FitSettings(hidden=(64, 64), activation="relu")
     assert rival(plan(problem, settings), settings, 200) is None
+
+
+def test_the_folds_fit_lm_with_fewer_candidates_and_the_rival_as_it_is():
+    problem, settings = measured(200), FitSettings(hidden=(64, 64), activation="relu")
+    against = rival(plan(problem, settings), settings, 200)
+    lm, theirs = fold_settings(settings, against)
+    assert theirs == against and lm == FitSettings(hidden=(64, 64), activation="relu", candidates=FOLD_CANDIDATES)
+    full, fold = plan(problem, settings), plan(problem, lm)
+    assert fold.candidates == FOLD_CANDIDATES < full.candidates and fold.trainer.names == full.trainer.names
 
 
 def test_the_folds_hold_out_every_row_once_and_are_the_same_every_time():
@@ -89,7 +100,7 @@ def test_each_seed_keeps_the_fit_with_the_lower_cross_validated_error_and_a_riva
     chosen = cv_choice(ours, theirs, sse, np.array([40.0, 40.0, 40.0]))
     assert [c.name for c in chosen] == ["lbfgs", "lm", "lm"]
     assert all(c.time_s == 49.0 for c in chosen)
-    assert chosen[0].notes == ("L-BFGS from He's start: 5-fold cross-validation preferred its fit (45.0 effective "
+    assert chosen[0].notes == ("L-BFGS from He's start: 3-fold cross-validation preferred its fit (45.0 effective "
                                "parameters) to Levenberg-Marquardt's (20.0; its held-out error over the folds 0.949 "
                                "of Levenberg-Marquardt's)",)
     assert chosen[1].notes == chosen[2].notes == ()

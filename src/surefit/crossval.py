@@ -33,7 +33,8 @@ from .progress import Progress
 from .result import FitResult
 from .settings import FitSettings
 
-FOLDS = 5
+FOLDS = 3
+FOLD_CANDIDATES = 2  # LM's candidates in a fold's fit (its own fit has 4: plan.default_candidates)
 # LM in the space of the points takes O(N^2 P) a step, and the folds 2 x FOLDS fits: 64,64 relu, 52 s at 200
 # rows, 99 s at 300 (LM alone 19.5 s); past it LM's fit stands alone (its gain measured at 200 rows only)
 MAX_ROWS = 300
@@ -53,6 +54,11 @@ def rival(the_plan: Plan, settings: FitSettings, N: int) -> FitSettings | None:
             and activation(settings.activation).piecewise_linear):
         return None
     return replace(settings, trainer="lbfgs", init="he", candidates=1)
+
+
+def fold_settings(settings: FitSettings, against: FitSettings) -> tuple[FitSettings, FitSettings]:
+    """What the folds fit: LM's settings with FOLD_CANDIDATES candidates, and the rival's."""
+    return replace(settings, candidates=FOLD_CANDIDATES), against
 
 
 def folds(N: int) -> list[tuple[np.ndarray, np.ndarray]]:
