@@ -30,7 +30,9 @@ on 2 cores, so each question the issue asks gets the cases that answer it):
   x = 0, 8 tanh and 8 relu (not in the issue's grid, whose noise is even): sigma is the noise's RMS
   over the interval, the level surefit says where the noise changes (noise.rms_level).
 - noiseless: 200 points of sin(2x), 8 tanh (the last done-means: nothing lost).
-- friedman1: 500 points, 10 inputs, noise 1; 8 tanh and 32 relu.
+- friedman1: 500 points, 10 inputs, noise 1; 8 tanh and 32 relu. And 250 points, 8 and 64,64
+  relu: 200 training rows, where a wide ReLU network's fit is cross-validated against L-BFGS's
+  (surefit's crossval.py; the 1-D shapes' 64,64 relu rows the only others that reach it).
 - diabetes: 442 rows, 30% held out per data seed; 16 tanh (the issue's baseline) and 8 relu.
 """
 from __future__ import annotations
@@ -271,6 +273,7 @@ def all_cases() -> dict[str, Case]:
                    (((8,), "tanh"),), functools.partial(draw_shape, "sin2x", 0.0, 200), 0.0, 200,
                    smooth=True),
               friedman1_case(500, "friedman1", (((8,), "tanh"), ((32,), "relu"))),
+              friedman1_case(250, "friedman1", (((8,), "relu"), ((64, 64), "relu"))),
               Case("diabetes", "diabetes",
                    f"sklearn's diabetes, 442 rows, {DIABETES_TEST:.0%} held out (the split is the data seed)",
                    (((16,), "tanh"), ((8,), "relu")), draw_diabetes, None, 309, inputs=10, truth=False)]

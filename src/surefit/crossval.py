@@ -15,8 +15,14 @@ The benchmark's four rows, 20 data seeds (bench/RESULTS-noisy.md), median error 
 before and now, and now over sklearn's MLP with alpha by 5-fold cross-validation: sin(2x) at 30%
 0.0800 -> 0.0728, 1.05x (1.15x before; L-BFGS kept on 17 of 20), at 10% 0.0337 -> 0.0305, 0.96x;
 the triangle at 10% 0.0159 -> 0.0149, 0.86x, at 30% 0.0407 -> 0.0466, 0.96x (kept on 6 and 8).
-It costs 2 x FOLDS more fits: 7.5 s -> 52 s a fit of 200 rows (LM's folds started from its own
-end points took as long, 20-39 s, and would favour LM: it has seen their held-out rows).
+It costs 2 x FOLDS more fits, LM's with FOLD_CANDIDATES candidates. Measured on the same four rows'
+first 10 data seeds (per seed: both full fits, then every variant's folds and choice), against 5
+folds with 4 LM candidates: the choice's error against the truth a geometric mean 0.996x theirs
+(0.996, 0.996, 0.976, 1.016x per row; the same fit kept on 31 of 40), the folds 32 s -> 12 s; 3
+folds with 4 candidates 1.004x in 18 s, 5 folds with 2 0.989x in 22 s (the best of the two fits
+each time would be 0.954x: the folds' verdict is noisy either way). A fit of 200 rows: 40 s -> 20 s
+(LM alone 7.5 s). LM's folds started from its own fit's end points took as long as from scratch,
+and would favour LM: it has seen their held-out rows.
 """
 from __future__ import annotations
 
@@ -35,8 +41,8 @@ from .settings import FitSettings
 
 FOLDS = 3
 FOLD_CANDIDATES = 2  # LM's candidates in a fold's fit (its own fit has 4: plan.default_candidates)
-# LM in the space of the points takes O(N^2 P) a step, and the folds 2 x FOLDS fits: 64,64 relu, 52 s at 200
-# rows, 99 s at 300 (LM alone 19.5 s); past it LM's fit stands alone (its gain measured at 200 rows only)
+# LM in the space of the points takes O(N^2 P) a step, and the folds 2 x FOLDS fits: 64,64 relu, 20 s at 200
+# rows, 29-44 s at 300 (LM alone 19.5 s); past it LM's fit stands alone (its gain measured at 200 rows only)
 MAX_ROWS = 300
 MIN_ROWS = 2 * FOLDS  # each fold holds out 2 rows or more (KFold refuses fewer rows than folds)
 
