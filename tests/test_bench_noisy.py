@@ -139,7 +139,8 @@ def test_the_gaussian_process_sits_out_the_cases_with_many_rows():
 
 def test_the_friedman1_done_mean_counts_every_friedman1_case():
     keep = next(pc.keep for pc in noisy_report.PEER_CHECKS if pc.what.endswith("on friedman1"))
-    assert [c.key for c in noisy_cases.CASES.values() if keep(c, None)] == ["friedman1-n20000", "friedman1-n500"]
+    assert [c.key for c in noisy_cases.CASES.values() if keep(c, None)] == [
+        "friedman1-n20000", "friedman1-n500", "friedman1-n250"]
 
 
 def rec(contestant, case, net, seed, rmse, noise=None, sentence=None):
@@ -230,5 +231,5 @@ def test_unknown_cases_and_contestants_are_refused():
         noisy.parse(["--only", "nothing-like-it"])
     with pytest.raises(SystemExit):
         noisy.parse(["--contestants", "keras"])
-    assert [c.key for c in noisy.parse(["--only", "friedman1"]).cases] == ["friedman1-n500"]
+    assert [c.key for c in noisy.parse(["--only", "friedman1"]).cases] == ["friedman1-n500", "friedman1-n250"]
     assert noisy.parse(["--quick"]).max_units == noisy_cases.QUICK_MAX_UNITS

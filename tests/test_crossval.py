@@ -40,6 +40,15 @@ def test_a_rival_fit_only_for_a_wide_relu_network_that_lm_trains_under_the_evide
         assert (against.trainer, against.init, against.candidates, against.hidden) == ("lbfgs", "he", 1, (64, 64))
 
 
+def test_no_rival_with_several_inputs():
+    """friedman1 (crossval.rival's docstring): L-BFGS's fit interpolated the rows and was never kept."""
+    X, y = noisy_sine(0.1, N=200)
+    problem = from_arrays(np.column_stack([X, X[::-1]]), y, holdout=0, seed=0)
+    settings = FitSettings(hidden=(64, 64), activation="relu")
+    assert "WideLevenbergMarquardt" in plan(problem, settings).trainer.names
+    assert rival(plan(problem, settings), settings, 200) is None
+
+
 def test_a_wide_relu_fit_of_too_few_rows_to_cross_validate_is_lm_s_alone():
     """4 rows, under MIN_ROWS: KFold refuses more folds than rows (with 5 folds, a traceback: "Cannot have
     number of splits n_splits=5 greater than the number of samples")."""
