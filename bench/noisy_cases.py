@@ -31,8 +31,8 @@ on 2 cores, so each question the issue asks gets the cases that answer it):
   over the interval, the level surefit says where the noise changes (noise.rms_level).
 - noiseless: 200 points of sin(2x), 8 tanh (the last done-means: nothing lost).
 - friedman1: 500 points, 10 inputs, noise 1; 8 tanh and 32 relu. And 250 points, 8 and 64,64
-  relu: 200 training rows, where a wide ReLU network's fit is cross-validated against L-BFGS's
-  (surefit's crossval.py; the 1-D shapes' 64,64 relu rows the only others that reach it).
+  relu: a wide ReLU network that LM trains in the space of the rows, with several inputs (where
+  surefit's crossval.rival was measured to lose its worth: no other case reaches that path).
 - diabetes: 442 rows, 30% held out per data seed; 16 tanh (the issue's baseline) and 8 relu.
 """
 from __future__ import annotations
