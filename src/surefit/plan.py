@@ -183,7 +183,9 @@ def initialiser_for(settings: FitSettings, net: NetSettings, rows: int, measured
     against random: tanh 0.24 against 0.007-0.010 (4 data seeds); relu 0.023-0.033 against
     0.018-0.022 (3); friedman1, 3000 rows, 64,64 tanh: 1.09 against 0.55). Small networks keep the
     data init (8 relu, 200 points, trainer lbfgs: 0.053 against He's 0.101, 6 seeds). LM's steps
-    solve for the penalty exactly."""
+    solve for the penalty exactly; with several inputs, where the data init's directions are random
+    too, LM from He's start was no better (friedman1, 250 rows, 64,64 relu: better on 2 of 5 data
+    seeds, far worse on 2; bench/RESULTS-noisy.md, stop 39)."""
     if settings.init != "auto":
         return settings.init
     starts = named_trainer(settings, net, rows, measured)  # what trains the candidates, on `rows` rows
