@@ -1,5 +1,5 @@
 """crossval.py: which fits are cross-validated against L-BFGS, the folds, and the choice."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -66,10 +66,13 @@ def test_a_formula_has_no_rival():
 def test_the_folds_fit_lm_with_fewer_candidates_and_the_rival_as_it_is():
     problem, settings = measured(200), FitSettings(hidden=(64, 64), activation="relu")
     against = rival(plan(problem, settings), settings, 200)
-    lm, theirs = fold_settings(settings, against)
+    full = plan(problem, settings)
+    lm, theirs = fold_settings(full, settings, against)
     assert theirs == against and lm == FitSettings(hidden=(64, 64), activation="relu", candidates=FOLD_CANDIDATES)
-    full, fold = plan(problem, settings), plan(problem, lm)
+    fold = plan(problem, lm)
     assert fold.candidates == FOLD_CANDIDATES < full.candidates and fold.trainer.names == full.trainer.names
+    cut = replace(full, candidates=1)  # memory left LM's own fit one candidate: the folds get no more
+    assert fold_settings(cut, settings, against)[0].candidates == 1
 
 
 def test_the_folds_hold_out_every_row_once_and_are_the_same_every_time():

@@ -169,7 +169,7 @@ def cross_validated(problem: problems.Problem, settings: FitSettings, results: l
     def fit(fold: problems.Problem, these: FitSettings) -> list[FitResult]:  # quietly: fold_errors shows progress
         return _fit_many(fold, these, plan(fold, these, seeds=len(seeds)), seeds, False, ())[0]
     theirs = _fit_many(problem, against, plan(problem, against, seeds=len(seeds)), seeds, progress, observers)[0]
-    return cv_choice(results, theirs, *fold_errors(problem, fold_settings(settings, against), fit, progress))
+    return cv_choice(results, theirs, *fold_errors(problem, fold_settings(the_plan, settings, against), fit, progress))
 
 
 def without_outliers(result: FitResult, reference: FitResult, settings: FitSettings,
