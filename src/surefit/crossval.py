@@ -69,10 +69,10 @@ def rival(the_plan: Plan, settings: FitSettings, N: int) -> FitSettings | None:
     return replace(settings, trainer="lbfgs", init="he", candidates=1)
 
 
-def fold_settings(the_plan: Plan, settings: FitSettings, against: FitSettings) -> tuple[FitSettings, FitSettings]:
-    """What the folds fit: LM's settings with FOLD_CANDIDATES candidates, or as few as its own fit
-    had where memory cut them (a fold has fewer rows: what fitted there fits), and the rival's."""
-    return replace(settings, candidates=min(FOLD_CANDIDATES, the_plan.candidates)), against
+def fold_settings(the_plan: Plan, settings: FitSettings) -> FitSettings:
+    """LM's settings in the folds: FOLD_CANDIDATES candidates, or as few as its own fit had where
+    memory cut them (a fold has fewer rows: what fitted there fits). The rival folds as it is."""
+    return replace(settings, candidates=min(FOLD_CANDIDATES, the_plan.candidates))
 
 
 def folds(N: int) -> list[tuple[np.ndarray, np.ndarray]]:

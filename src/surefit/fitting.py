@@ -150,8 +150,8 @@ def fit_and_choose(problem: problems.Problem, settings: FitSettings, seeds: Sequ
     the_plan = plan(problem, settings, seeds=len(seeds))
     with one_thread():
         results, ends = _fit_many(problem, settings, the_plan, seeds, progress, observers)
-        others = [(other, _fit_many(problem, other.settings, plan(problem, other.settings, seeds=len(seeds)),
-                                    seeds, progress, observers, start=ends if other.warm else None)[0])
+        others = [(other, planned_fits(problem, other.settings, seeds, progress, observers,
+                                       start=ends if other.warm else None))
                   for other in alternatives(the_plan, settings, len(problem.X))]
         chosen = cross_validated(problem, settings, results, seeds, progress, observers, the_plan)
     return [(gcv_choice(mine, [(other, fits[g]) for other, fits in others]), result)
@@ -167,9 +167,10 @@ def cross_validated(problem: problems.Problem, settings: FitSettings, results: l
         return results
 
     def fit(fold: problems.Problem, these: FitSettings) -> list[FitResult]:  # quietly: fold_errors shows progress
-        return _fit_many(fold, these, plan(fold, these, seeds=len(seeds)), seeds, False, ())[0]
-    theirs = _fit_many(problem, against, plan(problem, against, seeds=len(seeds)), seeds, progress, observers)[0]
-    return cv_choice(results, theirs, *fold_errors(problem, fold_settings(the_plan, settings, against), fit, progress))
+        return planned_fits(fold, these, seeds)
+    theirs = planned_fits(problem, against, seeds, progress, observers)
+    in_folds = (fold_settings(the_plan, settings), against)
+    return cv_choice(results, theirs, *fold_errors(problem, in_folds, fit, progress))
 
 
 def without_outliers(result: FitResult, reference: FitResult, settings: FitSettings,
@@ -329,6 +330,12 @@ def gcv_choice(default: FitResult, others: Sequence[tuple[Alternative, FitResult
     if chosen is None:
         return replace(default, time_s=time_s)
     return replace(best, time_s=time_s, notes=(*best.notes, chosen.note.format(gamma=default.effective_parameters)))
+
+
+def planned_fits(problem: problems.Problem, settings: FitSettings, seeds: Sequence[int], progress: bool = False,
+                 observers: Sequence = (), start: torch.Tensor | None = None) -> list[FitResult]:
+    """The fits of every seed under the settings' own plan (_fit_many)."""
+    return _fit_many(problem, settings, plan(problem, settings, seeds=len(seeds)), seeds, progress, observers, start)[0]
 
 
 def _fit_many(problem, settings: FitSettings, the_plan: Plan, seeds, progress, observers,
