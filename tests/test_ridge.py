@@ -124,6 +124,21 @@ def test_the_evidence_prunes_an_input_the_target_does_not_use():
     assert Evidence().reweigh(line.net, weights, theta, state.ridge, linearise(line, theta, weights)) is weights
 
 
+def test_with_several_hidden_layers_the_input_shares_are_relative():
+    """Two hidden layers: the inputs' shares keep their order (x2, unused, far above x1) but not a
+    common level, which the evidence cannot pin (the first layer can grow by c and the next
+    shrink by c): the most relevant input's share is 1. Left free, it drifted up 1e3-1e6x on
+    friedman1 and candidates stuck underfitting (Evidence.reweigh_inputs)."""
+    gen = torch.Generator().manual_seed(0)
+    X = torch.rand(200, 2, generator=gen, dtype=torch.float64) * 2 - 1
+    y = torch.sin(2 * X[:, 0]) + 0.1 * torch.randn(200, generator=gen, dtype=torch.float64)
+    data = Data(NetSettings(2, (8, 8), "tanh"), X, (y - y.mean()) / y.std(), gens=(gen,))
+    theta = initialise("data", data.net, data.X, data.y, 2, gen)
+    state = run(LevenbergMarquardt(ridge=Evidence(), stopping=Stopping(max_steps=60)), theta, data)
+    shares = state.weights[:, :16].reshape(2, 2, 8)[..., 0]  # (K, inputs): each input's share
+    assert shares[:, 0].tolist() == [1.0, 1.0] and bool((shares[:, 1] > 1).all())
+
+
 def test_a_penalty_per_unit_prunes_the_units_a_step_does_not_need():
     """y = a step + 30% noise, 8 relu: with a share per hidden unit, the evidence prunes the units
     the jump does not need (their shares at the top of RELEVANCE, the kept ones' at the bottom) and
