@@ -6,9 +6,10 @@ import torch
 from surefit.monitor import dead_units
 from surefit.network import NetSettings
 from surefit.status import Status
-from surefit.trainers import LBFGS, Adam, Chain, Data, Exact, LevenbergMarquardt, Revival, Stopping
+from surefit.trainers import LBFGS, Adam, Chain, Data, Exact, LevenbergMarquardt, Revival, Ridge, Stopping
 from surefit.trainers.driver import History, run
 from surefit.trainers.lbfgs import value_and_grad
+from surefit.trainers.ridge import objective
 
 X = torch.linspace(-1, 1, 41, dtype=torch.float64)[:, None]
 
@@ -55,6 +56,20 @@ def test_revival_replaces_dead_units_without_changing_the_function(inner):
     assert not any(m.any() for m in dead_units(data.net, state.theta.detach(), X))
     if not isinstance(inner, Adam):  # (Adam's step itself moved theta before the revival)
         assert torch.all(data.losses(state.theta.detach()) <= before + 1e-12)
+
+
+@pytest.mark.parametrize("inner", [LevenbergMarquardt(ridge=Ridge(0.1)), LBFGS(ridge=Ridge(0.1))], ids=["lm", "lbfgs"])
+def test_revival_under_a_penalty_charges_the_revived_units_weights(inner):
+    """The revived units leave the function as it was but bring new weights, which the penalty
+    charges: the state's objective is the one at the new theta (kept at the lower one before, no
+    step could beat it and the candidate froze), and the group's best is no lower than it."""
+    data = abs_data()
+    trainer = Revival(inner.stopped_by(max_steps=100), every=1)
+    state = trainer.step(trainer.init(dead_start(), data), data)
+    assert state.revived.tolist() == [4]
+    now = objective(data, state.inner.theta.detach(), state.inner.penalty)
+    torch.testing.assert_close(state.inner.loss, now, rtol=1e-12, atol=0)
+    assert float(state.inner.best[0]) >= float(now.min())
 
 
 def test_revival_clears_lbfgs_curvature_pairs_of_the_revived_candidates_only():

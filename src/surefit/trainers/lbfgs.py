@@ -98,9 +98,10 @@ class LBFGS(Penalised):
 
     def forget(self, state: LBFGSState, theta: torch.Tensor, which: torch.Tensor, data: Data) -> LBFGSState:
         """The changed rows lose their curvature pairs (a zero pair is skipped) and get their gradient afresh."""
+        state = super().forget(state, theta, which, data)
         keep = (~which).unsqueeze(-1).to(theta.dtype)
         _, grad = value_and_grad(data, theta, state.penalty)
-        state.theta, state.grad = theta, torch.where(which.unsqueeze(-1), grad, state.grad)
+        state.grad = torch.where(which.unsqueeze(-1), grad, state.grad)
         state.s, state.y = [s * keep for s in state.s], [y * keep for y in state.y]
         return state
 
