@@ -9,10 +9,9 @@ from surefit.status import Status
 from surefit.trainers import (Data, EarlyStopping, Evidence, LBFGS, LevenbergMarquardt, Ridge, Stopping,
                               WideLevenbergMarquardt)
 from surefit.init import initialise
-from surefit.trainers.base import State
 from surefit.trainers.driver import run
 from surefit.trainers.ridge import (GCV_RHO, GRID, Linearised, best_ridge, chosen_ridge, effective_parameters,
-                                   gcv_ridge, linearise, objective, restart)
+                                   gcv_ridge, linearise, objective)
 
 
 def test_the_best_ridge_recovers_a_linear_models_prior_and_noise():
@@ -214,18 +213,6 @@ def test_lbfgs_under_the_evidence_ends_at_the_ridge_the_evidence_picks_there():
     assert state.interval > trainer.refresh  # settled: the re-estimates spaced out
     assert bool((state.ridge / fresh).log().abs().max() < np.log(2.5))
     assert bool((data.losses(state.theta).sqrt() > 0.05).all()) and bool((state.gamma < 0.5 * len(data.y)).all())
-
-
-def test_progress_counts_afresh_when_the_ridge_grows():
-    """restart: a group whose ridge grew by more than the factor has its best set to its objective
-    now (the old best, under a smaller ridge, is out of reach); the others keep theirs."""
-    state = State(theta=torch.zeros(4, 1), loss=torch.tensor([2.0, 3.0, 5.0, 7.0]))
-    state.best, state.since_best = torch.tensor([1.0, 4.0]), torch.tensor([30, 40])
-    state.ridge = torch.tensor([1.2, 1.0, 1.0, 1.0])  # the new ridge: candidate 0's grew by 1.2x
-    restart(state, before=torch.ones(4), groups=2)  # by less than GREW: nothing restarts
-    assert state.best.tolist() == [1.0, 4.0] and state.since_best.tolist() == [30, 40]
-    restart(state, before=torch.ones(4), groups=2, factor=1.0)
-    assert state.best.tolist() == [2.0, 4.0] and state.since_best.tolist() == [0, 40]
 
 
 def test_early_stopping_keeps_each_candidates_best_validation_point():

@@ -1,5 +1,6 @@
 """Trainers behind one interface (init / step / done / forget; see base.py), wrappers that
-compose them (chain.py, revival.py, early.py, subsample.py), a weight penalty (ridge.py), and the loop
+compose them (chain.py, revival.py, early.py, subsample.py), a weight penalty (ridge.py) and the base of the
+trainers that minimise it (penalised.py), and the loop
 that runs them (driver.py)."""
 from ..status import Status
 from .adam import Adam

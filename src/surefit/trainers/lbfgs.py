@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import torch
 
 from .base import Data, Stopping, track
-from .ridge import GREW, Penalised, PenalisedState, Ridge, linearise, objective, restart
+from .penalised import GREW, Penalised, PenalisedState, restart
+from .ridge import Ridge, linearise, objective
 
 
 @dataclass(kw_only=True)

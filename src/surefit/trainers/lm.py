@@ -34,7 +34,8 @@ import torch
 
 from ..nets import Pass, forward_pass, jacobian, output_features, solve_output, turned_around, with_output
 from .base import Data, Stopping, track
-from .ridge import Linearised, Penalised, PenalisedState, Ridge, objective, penalised
+from .penalised import Penalised, PenalisedState
+from .ridge import Linearised, Ridge, objective, penalised
 from .rows import chunk_rows, chunks, gram, output_solved, sum_rows, tsqr
 
 

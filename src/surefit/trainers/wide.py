@@ -20,7 +20,8 @@ import torch
 
 from ..nets import forward, jacobian, solve_output
 from .base import Data, Stopping, track
-from .ridge import Linearised, Penalised, PenalisedState, Ridge, objective, restart
+from .penalised import Penalised, PenalisedState, restart
+from .ridge import Linearised, Ridge, objective
 
 
 @dataclass(kw_only=True)
