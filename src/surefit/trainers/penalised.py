@@ -92,7 +92,7 @@ class Penalised(Trainer):
         if state.best is None or not bool(charged.any()):
             return state
         state.loss = torch.where(charged, objective(data, state.theta, state.penalty), state.loss)
-        now = torch.nan_to_num(state.loss, nan=float("inf")).view(data.groups, -1).min(1).values
+        now = lowest(state, data.groups)
         state.best = torch.where(charged.view(data.groups, -1).any(1), torch.maximum(now, state.best), state.best)
         return state
 
@@ -124,6 +124,10 @@ def restart(state: State, before: torch.Tensor, groups: int, factor: float = GRE
     times the steps): there the stall comes after the ridge has settled."""
     grew = (state.ridge > factor * before).view(groups, -1).any(1)
     if state.best is not None and bool(grew.any()):
-        now = torch.nan_to_num(state.loss, nan=float("inf")).view(groups, -1).min(1).values
-        state.best = torch.where(grew, now, state.best)
+        state.best = torch.where(grew, lowest(state, groups), state.best)
         state.since_best = torch.where(grew, 0, state.since_best)
+
+
+def lowest(state: State, groups: int) -> torch.Tensor:
+    """(G,) each group's lowest objective now, a NaN counted as infinite: where its progress counts from."""
+    return torch.nan_to_num(state.loss, nan=float("inf")).view(groups, -1).min(1).values
