@@ -21,7 +21,8 @@ from surefit.nets import pack
 from surefit.outliers import set_aside
 from surefit.network import NetSettings
 from surefit import plots
-from surefit.plots import SHOWN_POINTS, draw_unit_activity, plot_explanation, plot_fit
+from surefit.explanation_plot import plot_explanation
+from surefit.plots import SHOWN_POINTS, draw_unit_activity, plot_fit
 from surefit.scaling import Scaler
 
 

@@ -248,7 +248,7 @@ def refiner(trainer: Trainer, measured: bool) -> Trainer:
     + 10% noise, 20,000 rows, 8 tanh, 3 data seeds, error against the truth of the fit on every
     row 0.0018-0.0025: 5 steps at 1%, 1.4-2.3x that; 5 at 1e-6, 1.3x and 1.6x on 2 of them; 20 at 1e-6, 1.0x).
     20 at 1e-5 lose nothing measurable and stop an unpenalised refinement that creeps: on 200,000 rows
-    of sin(a) cos(b) + 0.1 noise, 16 tanh, the unpenalised alternative (fitting.alternatives) took 127
+    of sin(a) cos(b) + 0.1 noise, 16 tanh, the unpenalised alternative (priors.alternatives) took 127
     full-size steps at 1e-6 where the penalised fit took 36; at 1e-5 the kept fits' errors against the
     truth are equal to every digit (3 data seeds) in 0.64-0.92x the time, and at 20,000 rows (a step,
     sin(6x) at 1%, 32 relu on sin(2x), friedman1; 3 data seeds each) 10 of 12 are, the others 1.0006x and 1.0000x.

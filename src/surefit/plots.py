@@ -1,8 +1,8 @@
-"""PNG reports. A fit: target vs prediction, the residual, where each hidden unit is
+"""PNG reports of a fit: target vs prediction, the residual, where each hidden unit is
 active, and the loss curve (1 input: curves and bars over x; 2 inputs: heat maps and
-the share of points each unit is active on; more: prediction against target).
-An explanation: the pieces and kinks of a 1-input ReLU network, or its linear
-regions with the surface's contours for 2 inputs.
+the share of points each unit is active on; more: prediction against target). The
+figure's pieces (layout, save_figure, unit_colors) serve the other pictures too
+(explanation_plot.py, doctor/report.py, signals/plots.py, studies.py).
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
     active, labels = _unit_activity(result.model, X)
     can_die = bool(result.model.hidden) and result.model.hidden[0].can_die
     if problem.n_inputs == 1:
-        fig, axes = _layout([["fit"], ["residual"], ["units"], ["loss"]], 8,
+        fig, axes = layout([["fit"], ["residual"], ["units"], ["loss"]], 8,
                             [3, 1.4, _bars_height(active), 1.8], share=("fit", "residual", "units"))
         (_points if problem.measured else _curves)(axes["fit"], axes["residual"], result)
         draw_unit_activity(axes["units"], active, X[:, 0], labels=labels, can_die=can_die)
@@ -40,7 +40,7 @@ def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
         surface = problem.n_inputs == 2 and not grid  # two measured inputs: the network over the rows' box
         top = (["target", "network", "residual"] if grid else ["scatter", "network", "residual"] if surface
                else ["scatter", "scatter", "scatter"])
-        fig, axes = _layout([top, ["units", "loss", "loss"]], 13, [4, _bars_height(active)])
+        fig, axes = layout([top, ["units", "loss", "loss"]], 13, [4, _bars_height(active)])
         if grid:
             _heatmaps(fig, axes, problem, X, y, pred)
         else:
@@ -76,7 +76,7 @@ def save_figure(fig, path: str | Path, format: str | None = None) -> Path:
     return Path(path)
 
 
-def _layout(mosaic, width: float, heights: list[float], share: tuple[str, ...] = ()):
+def layout(mosaic, width: float, heights: list[float], share: tuple[str, ...] = ()):
     """A figure of named panels, rows heights[i] inches high; the panels named in share
     share the first one's x axis (panels over the input, so kinks and bars line up)."""
     fig, axes = plt.subplot_mosaic(mosaic, figsize=(width, sum(heights) + 0.8),
@@ -324,63 +324,6 @@ def _loss(ax, history: list[float], trainers: tuple[str, ...], penalised: bool =
     ax.grid(True, which="major", alpha=0.3)
 
 
-def plot_explanation(explanation, path: str | Path, format: str | None = None) -> Path:
-    """Write a picture of an Explanation: pieces and kinks (1 input) or linear regions (2 inputs)."""
-    e = explanation
-    if e.regions:
-        fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
-        _regions(fig, ax, e)
-    elif e.pieces:
-        fig, axes = _layout([["function"], ["slope"]], 8, [3.5, 1.6], share=("function", "slope"))
-        _pieces(axes["function"], axes["slope"], e)
-    else:
-        raise SurefitError("a picture needs a model with one or two inputs")
-    formula = e.formula(3)
-    fig.suptitle((f"{formula}\n" if formula and len(formula) < 160 else "")
-                 + f"checked against the model: max deviation {e.max_deviation:.2g} "
-                 f"(relative {e.relative_deviation:.1g})", fontsize=9)
-    return save_figure(fig, path, format)
-
-
-def _pieces(top, bottom, e):
-    name = e.variables[0]
-    colors = _unit_colors(np.ones(len(e.pieces), dtype=bool))
-    for p, color in zip(e.pieces, colors):
-        x = np.array([p.lo, p.hi])
-        top.plot(x, p.slope * x + p.intercept, color=color, lw=2)
-        bottom.plot(x, [p.slope, p.slope], color=color, lw=2)
-    for k in e.kinks:
-        for ax in (top, bottom):
-            ax.axvline(k, color="gray", lw=0.6, ls=":")
-    top.set_title(f"{len(e.pieces)} linear piece(s), {len(e.kinks)} kink(s) (dotted)", fontsize=9)
-    top.set_ylabel("network")
-    top.tick_params(labelbottom=False)
-    bottom.set_ylabel("slope")
-    bottom.set_xlabel(name)
-
-
-def _regions(fig, ax, e):
-    """Regions coloured, numbered as in the explanation, with the surface's contour lines."""
-    (x0, x1), (y0, y1) = e.domain
-    cycle = plt.get_cmap("tab20").colors
-    n = len(e.regions)
-    cmap = matplotlib.colors.ListedColormap([cycle[i % len(cycle)] for i in range(n)])
-    ax.imshow(e.region_map.T, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", cmap=cmap,
-              vmin=-0.5, vmax=n - 0.5, interpolation="nearest", alpha=0.55)
-    grads = np.array([r.gradient for r in e.regions])[e.region_map]  # (n, n, 2)
-    icpt = np.array([r.intercept for r in e.regions])[e.region_map]
-    gx, gy = np.meshgrid(*e.axes, indexing="ij")
-    surface = grads[..., 0] * gx + grads[..., 1] * gy + icpt
-    lines = ax.contour(gx, gy, surface, levels=12, colors="black", linewidths=0.6)
-    ax.clabel(lines, fontsize=6)
-    if n <= 40:
-        for i, r in enumerate(e.regions):
-            ax.text(*r.center, str(i + 1), ha="center", va="center", fontsize=9, weight="bold")
-    ax.set_title(f"{n} linear regions (numbered, coloured) and the network's contours", fontsize=9)
-    ax.set_xlabel(e.variables[0])
-    ax.set_ylabel(e.variables[1])
-
-
 def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
                        labels: list[str] | None = None, can_die: bool = True) -> None:
     """Draw where each unit is active: one row per unit.
@@ -400,7 +343,7 @@ def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
     rows = np.arange(units)[::-1]  # unit 1 on top
     if x is None:
         share = active.mean(axis=0)
-        ax.barh(rows, share, height=0.6, color=_unit_colors((share > 0) | (not can_die)))
+        ax.barh(rows, share, height=0.6, color=unit_colors((share > 0) | (not can_die)))
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of points where the unit is on")
     else:
@@ -408,7 +351,7 @@ def draw_unit_activity(ax, active: np.ndarray, x: np.ndarray | None = None, *,
         order = np.argsort(x)
         xs, on = x[order], active[order]
         edges = _cell_edges(xs)
-        for row, column, color in zip(rows, on.T, _unit_colors(on.any(axis=0) | (not can_die))):
+        for row, column, color in zip(rows, on.T, unit_colors(on.any(axis=0) | (not can_die))):
             ax.broken_barh(_runs(column, edges), (row - 0.3, 0.6), color=color)
         if edges[-1] > edges[0]:  # else every point at one x: matplotlib's own limits
             ax.set_xlim(edges[0], edges[-1])
@@ -440,6 +383,6 @@ def _runs(on: np.ndarray, edges: np.ndarray) -> list[tuple[float, float]]:
     return [(edges[a], edges[b] - edges[a]) for a, b in zip(starts, stops)]
 
 
-def _unit_colors(alive: np.ndarray) -> list:
+def unit_colors(alive: np.ndarray) -> list:
     cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     return [cycle[j % len(cycle)] if ok else "lightgray" for j, ok in enumerate(alive)]

@@ -35,7 +35,7 @@ BLIND = float(np.sqrt(2) - 1)
 EXPLAINED = 0.02
 # Knots that a fit places where the data ask count as more than one parameter each in GCV:
 # Friedman's MARS (1991) charges 2-4 per knot, 3 by default; an unpenalised network's units are such knots.
-# With this many training rows or fewer for each effective parameter, GCV cannot score a fit (fitting.gcv_choice)
+# With this many training rows or fewer for each effective parameter, GCV cannot score a fit (priors.gcv_choice)
 # and the rows, not the network, limit it (too_few_rows).
 FREE_RHO = 3.0
 

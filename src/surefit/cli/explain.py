@@ -25,7 +25,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..explanation import explain
-    from ..plots import image_format, plot_explanation
+    from ..explanation_plot import plot_explanation
+    from ..plots import image_format
     outputs = planned_outputs(args, ("json", "plot"))
     e = explain(args.model, ExplainSettings(domain=args.domain, grid=args.grid))
     for line in describe(e, args.model):

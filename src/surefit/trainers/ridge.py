@@ -149,7 +149,7 @@ class Evidence(Ridge):
         keeps the few large units the data ask for and prunes the rest: a step at 30% noise, 8 relu,
         10 data seeds, error against the truth 0.098 -> 0.071 with gamma 10 -> 5. On smooth targets
         it does worse (sin(2x) at 10%, 32 relu, 0.031 -> 0.034): fitting.py fits it beside one penalty
-        for every weight, and generalised cross-validation chooses (fitting.alternatives)."""
+        for every weight, and generalised cross-validation chooses (priors.alternatives)."""
         (W, b), (W_out, _) = net.slices()  # W (d, h) row-major: input i's weight into unit j at i h + j
         d, h = net.widths[0], net.hidden[0]
         unit = torch.arange(h)
