@@ -31,7 +31,7 @@ def plot_fit(result, path: str | Path, format: str | None = None) -> Path:
     can_die = bool(result.model.hidden) and result.model.hidden[0].can_die
     if problem.n_inputs == 1:
         fig, axes = layout([["fit"], ["residual"], ["units"], ["loss"]], 8,
-                            [3, 1.4, _bars_height(active), 1.8], share=("fit", "residual", "units"))
+                           [3, 1.4, _bars_height(active), 1.8], share=("fit", "residual", "units"))
         (_points if problem.measured else _curves)(axes["fit"], axes["residual"], result)
         draw_unit_activity(axes["units"], active, X[:, 0], labels=labels, can_die=can_die)
         axes["units"].set_xlabel(problem.variables[0])
