@@ -146,7 +146,7 @@ def fit_and_choose(problem: problems.Problem, settings: FitSettings, seeds: Sequ
     row (an unpenalised alternative may pass through a wild row exactly, leaving 0 / 0 for its
     leave-one-out residual: 8 relu on sin(2x) + 10% noise with one wild row, 20 data seeds,
     judged by the chosen fit, a median error against the truth of 0.149 (worst 2.28); by the reference,
-    0.0406 (worst 0.0596; bench/RESULTS-outliers.md; 0.0414 since stop 40), about the same data's without
+    0.0414 (worst 0.0596; bench/RESULTS-outliers.md; 0.0406 before stop 40), about the same data's without
     it (0.0422)."""
     the_plan = plan(problem, settings, seeds=len(seeds))
     with one_thread():
