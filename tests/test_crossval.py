@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import surefit
-from surefit.crossval import (FOLD_CANDIDATES, FOLDS, MAX_ROWS, MIN_ROWS, cv_choice, fold_errors, fold_settings, folds,
-                              rival)
+from surefit.crossval import (FOLD_CANDIDATES, FOLDS, MAX_ROWS, MIN_ROWS, REPEATS, cv_choice, fold_errors,
+                              fold_settings, folds, rival)
 from surefit.plan import plan
 from surefit.problem import from_arrays
 from surefit.settings import FitSettings
@@ -74,10 +74,13 @@ def test_the_folds_fit_lm_with_fewer_candidates():
     assert fold_settings(cut, settings).candidates == 1
 
 
-def test_the_folds_hold_out_every_row_once_and_are_the_same_every_time():
+def test_the_folds_hold_out_every_row_once_a_shuffle_and_are_the_same_every_time():
     splits = folds(203)
-    held = np.concatenate([h for _, h in splits])
-    assert len(splits) == FOLDS and np.array_equal(np.sort(held), np.arange(203))
+    assert len(splits) == FOLDS * REPEATS
+    for r in range(REPEATS):
+        held = np.concatenate([h for _, h in splits[r * FOLDS:(r + 1) * FOLDS]])
+        assert np.array_equal(np.sort(held), np.arange(203))
+    assert not np.array_equal(splits[0][1], splits[FOLDS][1])  # another shuffle, other folds
     assert all(np.array_equal(np.sort(np.concatenate([t, h])), np.arange(203)) for t, h in splits)
     assert all(np.array_equal(h, h2) for (_, h), (_, h2) in zip(splits, folds(203)))
 
@@ -94,7 +97,7 @@ def test_fold_errors_are_each_fit_s_squared_errors_on_the_rows_it_did_not_see():
     y = problem.y
     oracle = [sum(np.sum((y[h] - s * y[t].mean()) ** 2) for t, h in folds(50)) for s in (1.0, 0.0)]
     assert sse.shape == (2, 2) and np.allclose(sse, np.array(oracle)[:, None])
-    assert np.array_equal(time_s, [2 * FOLDS * 1.0, 2 * FOLDS * 2.0])  # both settings' fits, every fold
+    assert np.array_equal(time_s, [2 * FOLDS * REPEATS * 1.0, 2 * FOLDS * REPEATS * 2.0])  # both settings, every fold
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,8 @@ def test_each_seed_keeps_the_fit_with_the_lower_cross_validated_error_and_a_riva
     assert [c.name for c in chosen] == ["lbfgs", "lm", "lm"]
     assert all(c.time_s == 49.0 for c in chosen)
     assert chosen[0].notes == ("L-BFGS from He's start: 3-fold cross-validation preferred its fit (45.0 effective "
-                               "parameters) to Levenberg-Marquardt's (20.0; its held-out error over the folds 0.949 "
-                               "of Levenberg-Marquardt's)",)
+                               "parameters) to Levenberg-Marquardt's (20.0; its held-out error over the folds of 2 "
+                               "shuffles 0.949 of Levenberg-Marquardt's)",)
     assert chosen[1].notes == chosen[2].notes == ()
 
 
