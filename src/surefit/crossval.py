@@ -61,8 +61,8 @@ FOLDS = 3
 REPEATS = 2  # the rows shuffled into FOLDS folds REPEATS times, each row held out once in each (docstring)
 FOLD_CANDIDATES = 2  # LM's candidates in a fold's fit (its own fit has 4: plan.default_candidates)
 # LM in the space of the points takes O(N^2 P) a step, and the folds 2 x FOLDS x REPEATS fits: 64,64 relu,
-# 40-51 s at 200 rows (one shuffle: 20 s, and 29-44 s at 300; LM alone 19.5 s); past it LM's fit stands alone
-# (its gain measured at 200 rows only)
+# 40-51 s at 200 rows, 75-98 s at 300 (one shuffle: 20 s and 29-44 s; LM alone 19.5 s at 300); past it LM's fit
+# stands alone (its gain measured at 200 rows only)
 MAX_ROWS = 300
 MIN_ROWS = 2 * FOLDS  # each fold holds out 2 rows or more (KFold refuses fewer rows than folds)
 
