@@ -33,7 +33,7 @@ time, sklearn's CV MLP: sin(2x) at 10% 0.0326, 0.0299, 0.0299, 0.0299, 0.0319 (t
 of 20); at 30% 0.0800, 0.0694, 0.0723, 0.0679, 0.0695 (17 of 20); the triangle at 10% 0.0153, 0.0181,
 0.0171, 0.0153, 0.0173 (12), at 30% 0.0407, 0.0465, 0.0446, 0.0407, 0.0487 (9): always the better one
 would beat that MLP on all four.
-The verdict hangs on the split more than on the data's noise, so the folds are taken over REPEATS
+The verdict hangs on the split too (not only on the rows' noise), so the folds are taken over REPEATS
 shuffles of the rows. Measured, each fit alone as above, data seeds 0-9 of three of the rows, the
 folds of KFold's shuffles 0, 1 and 2 (a one-off script): the better fit taken on 21 of 27 with one
 shuffle, 25 with two, 24 with three (sin(2x) at 30% 7, 8, 8 of 10; the triangle at 10% 7, 10, 9 of 10;
