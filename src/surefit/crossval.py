@@ -27,7 +27,7 @@ alone 7.5 s); over the benchmark's 80 fits 1.011x the 5-fold choice's error (geo
 seeds 10-19, not in the measurement above, 1.03x), 40-51 s -> 22-30 s a fit. LM's folds started from
 its own fit's end points took as long as from scratch, and would favour LM: it has seen their
 held-out rows.
-The folds' verdict is the limit of these rows (bench/RESULTS-ties.md; each fit alone, 20 data seeds,
+One shuffle's verdict was the limit of these rows (bench/RESULTS-ties.md; each fit alone, 20 data seeds,
 median error against the truth): LM's fit alone, L-BFGS's alone, the choice, the better of the two each
 time, sklearn's CV MLP: sin(2x) at 10% 0.0326, 0.0299, 0.0299, 0.0299, 0.0319 (the better one taken on 20
 of 20); at 30% 0.0800, 0.0694, 0.0723, 0.0679, 0.0695 (17 of 20); the triangle at 10% 0.0153, 0.0181,
@@ -102,7 +102,8 @@ def fold_errors(problem: Problem, settings: Sequence[FitSettings], fit: Fit,
                 progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(squared errors (S, G) on every row when held out, of each settings' fit of each seed; the
     folds' time (G,)): each fit trained on the other rows."""
-    errors, times, splits = [], [], folds(len(problem.y))  # per fold (S, G)
+    splits = folds(len(problem.y))
+    errors, times = [], []  # per fold (S, G)
     with Progress(len(splits), enabled=progress, description="cross-validating") as bar:
         for train, held in splits:
             fold = replace(problem, X=problem.X[train], y=problem.y[train], X_eval=problem.X[held],
