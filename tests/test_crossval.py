@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import surefit
-from surefit.crossval import (FOLD_CANDIDATES, FOLDS, MAX_ROWS, MIN_ROWS, REPEATS, cv_choice, fold_errors,
+from surefit.crossval import (FOLDS, MAX_ROWS, MIN_ROWS, REPEATS, cv_choice, fold_errors,
                               fold_settings, folds, rival)
 from surefit.plan import plan
 from surefit.problem import from_arrays
@@ -63,13 +63,13 @@ def test_a_formula_has_no_rival():
     assert rival(plan(problem, settings), settings, 200) is None
 
 
-def test_the_folds_fit_lm_with_fewer_candidates():
+def test_the_folds_fit_lm_as_its_own_fit():
     problem, settings = measured(200), FitSettings(hidden=(64, 64), activation="relu")
     full = plan(problem, settings)
     lm = fold_settings(full, settings)
-    assert lm == FitSettings(hidden=(64, 64), activation="relu", candidates=FOLD_CANDIDATES)
-    fold = plan(problem, lm)
-    assert fold.candidates == FOLD_CANDIDATES < full.candidates and fold.trainer.names == full.trainer.names
+    assert lm == FitSettings(hidden=(64, 64), activation="relu", candidates=full.candidates)
+    fold = plan(replace(problem, X=problem.X[:133], y=problem.y[:133]), lm)  # a fold's rows
+    assert fold.candidates == full.candidates > 1 and fold.trainer.names == full.trainer.names
     cut = replace(full, candidates=1)  # memory left LM's own fit one candidate: the folds get no more
     assert fold_settings(cut, settings).candidates == 1
 

@@ -6,41 +6,27 @@ kinks (gamma 15-25 for 64,64 relu on 200 rows): weight decay on ReLU units charg
 variation of f' (Savarese et al. 2019), right for a triangle wave, too pointed at a sine's crests.
 L-BFGS from He's start stops short of it with many small kinks (gamma 35-48). The evidence and
 generalised cross-validation both prefer the fit with fewer effective parameters, so neither can
-tell (plan.auto_trainer's docstring); FOLDS-fold cross-validation of both fits can. Measured on an
-AMD EPYC (5 folds then), the noisy benchmark's 64,64 relu rows (200 random rows), 10 data seeds,
-error against the truth, per-seed median of the choice over LM's: sin(2x) at 30% noise 0.82x (L-BFGS
-taken on 9 of 10), at 10% 0.96x (10 of 10), a triangle wave at 10% and 30% 1.00x (LM kept on 8 and 5
-of 10); with tanh units L-BFGS lost (a triangle at 10% 1.09x, sin(2x) at 30% 1.12x), so smooth units
-keep LM.
-The benchmark's four rows, 20 data seeds (bench/RESULTS-noisy.md), median error against the truth
-with LM's fit alone and now, and now over sklearn's MLP with alpha by 5-fold cross-validation:
-sin(2x) at 30% 0.0800 -> 0.0739, 1.06x (1.15x before; L-BFGS kept on 17 of 20), at 10% 0.0337 ->
-0.0311, 0.98x; the triangle at 10% 0.0159 -> 0.0163, 0.94x, at 30% 0.0407 -> 0.0456, 0.94x (kept on
-7 each).
-It costs 2 x FOLDS x REPEATS more fits, LM's with FOLD_CANDIDATES candidates. Measured on the same four rows'
-first 10 data seeds (per seed: both full fits, then every variant's folds and choice), against 5
-folds with 4 LM candidates: the choice's error against the truth a geometric mean 0.996x theirs
-(0.996, 0.996, 0.976, 1.016x per row; the same fit kept on 31 of 40), the folds 32 s -> 12 s; 3
-folds with 4 candidates 1.004x in 18 s, 5 folds with 2 0.989x in 22 s (the best of the two fits each
-time would be 0.954x: the folds' verdict is noisy either way). A fit of 200 rows: 40 s -> 20 s (LM
-alone 7.5 s); over the benchmark's 80 fits 1.011x the 5-fold choice's error (geometric mean; on
-seeds 10-19, not in the measurement above, 1.03x), 40-51 s -> 22-30 s a fit. LM's folds started from
-its own fit's end points took as long as from scratch, and would favour LM: it has seen their
-held-out rows.
-One shuffle's verdict was the limit of these rows (bench/RESULTS-ties.md; each fit alone, 20 data seeds,
-median error against the truth): LM's fit alone, L-BFGS's alone, the choice, the better of the two each
-time, sklearn's CV MLP: sin(2x) at 10% 0.0326, 0.0299, 0.0299, 0.0299, 0.0319 (the better one taken on 20
-of 20); at 30% 0.0800, 0.0694, 0.0723, 0.0679, 0.0695 (17 of 20); the triangle at 10% 0.0153, 0.0181,
-0.0171, 0.0153, 0.0173 (12), at 30% 0.0407, 0.0465, 0.0446, 0.0407, 0.0487 (9): always the better one
-would beat that MLP on all four.
-The verdict hangs on the split too (not only on the rows' noise), so the folds are taken over REPEATS
-shuffles of the rows. Measured, each fit alone as above, data seeds 0-9 of three of the rows, the
-folds of KFold's shuffles 0, 1 and 2 (a one-off script): the better fit taken on 21 of 27 with one
-shuffle, 25 with two, 24 with three (sin(2x) at 30% 7, 8, 8 of 10; the triangle at 10% 7, 10, 9 of 10;
-sin(2x) at 10% 7 of 7 each). Five folds of one shuffle had taken it on 20 of 28 (RESULTS-ties.md). The
-benchmark's four rows, 20 data seeds, one shuffle -> two (bench/RESULTS-noisy.md, stop 42): sin(2x) at
-30% 0.0723 -> 0.0707 (1.04x -> 1.02x the CV MLP), at 10% 0.0299 both; the triangle at 10% 0.0171 ->
-0.0163 (0.99x -> 0.94x), at 30% 0.0446 -> 0.0433 (0.92x -> 0.89x); a fit of 200 rows 18-27 s -> 40-51 s.
+tell (plan.auto_trainer's docstring); FOLDS-fold cross-validation of both fits can. With tanh units
+L-BFGS lost (AMD EPYC, 10 data seeds: a triangle at 10% noise 1.09x LM's error, sin(2x) at 30%
+1.12x), so smooth units keep LM.
+
+The folds' verdict is noisy, and what makes it less so was measured where each fit's error against
+the truth is known (the benchmark's 64,64 relu rows, 200 random rows, data seeds 0-19; each fit alone
+and the folds' errors logged by a one-off script; bench/RESULTS-ties.md):
+- REPEATS shuffles of the rows, not one: the verdict hangs on the split as well as on the noise (data
+  seeds 0-9 of three rows, 2 LM candidates in the folds: the better fit kept on 21 of 27 seeds with
+  one shuffle, 25 with two, 24 with three).
+- LM's fold fits with its own fit's candidates (fold_settings): with 2, to halve the folds' time, a
+  fold's fit stuck on sin(6x) at 10% noise (its squared error 12-37 where the other folds had
+  0.5-2.2) and the folds kept the worse fit on 6 of 10 seeds (with 4: 2 of 10).
+- 3 folds, not 5: their choice's error was 1.004x 5 folds' (one shuffle, 4 LM candidates, data
+  seeds 0-9 of four rows) in 0.56x the folds' time.
+With both, over five rows (sin(2x) at 10% and 30% noise, sin(6x) at 10%, a triangle wave at 10% and
+30%), the better fit is kept on 83 of 100 seeds (one shuffle: 72); median error against the truth,
+LM's fit alone, L-BFGS's alone, the choice, and sklearn's MLP with alpha by 5-fold cross-validation
+(bench/RESULTS-noisy.md): 0.0326, 0.0299, 0.0299, 0.0319; 0.0800, 0.0694, 0.0694, 0.0695; 0.0622,
+0.0858, 0.0654, 0.100; 0.0153, 0.0181, 0.0155, 0.0173; 0.0407, 0.0465, 0.0407, 0.0487.
+It costs 2 x FOLDS x REPEATS more fits: 44-97 s a fit of 200 rows (LM alone 7.5 s).
 """
 from __future__ import annotations
 
@@ -48,7 +34,7 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 import numpy as np
-from sklearn.model_selection import KFold
+from sklearn.model_selection import RepeatedKFold
 
 from .activations import activation
 from .plan import Plan
@@ -59,10 +45,9 @@ from .settings import FitSettings
 
 FOLDS = 3
 REPEATS = 2  # the rows shuffled into FOLDS folds REPEATS times, each row held out once in each (docstring)
-FOLD_CANDIDATES = 2  # LM's candidates in a fold's fit (its own fit has 4: plan.default_candidates)
 # LM in the space of the points takes O(N^2 P) a step, and the folds 2 x FOLDS x REPEATS fits: 64,64 relu,
-# 40-51 s at 200 rows, 75-98 s at 300 (one shuffle: 20 s and 29-44 s; LM alone 19.5 s at 300); past it LM's fit
-# stands alone (its gain measured at 200 rows only)
+# 44-97 s at 200 rows, 88-107 s at 300 (sin(2x) and a triangle at 10%, data seed 0, beside another process;
+# LM alone 19.5 s at 300); past it LM's fit stands alone (its gain measured at 200 rows only)
 MAX_ROWS = 300
 MIN_ROWS = 2 * FOLDS  # each fold holds out 2 rows or more (KFold refuses fewer rows than folds)
 
@@ -86,16 +71,15 @@ def rival(the_plan: Plan, settings: FitSettings, N: int) -> FitSettings | None:
 
 
 def fold_settings(the_plan: Plan, settings: FitSettings) -> FitSettings:
-    """LM's settings in the folds: FOLD_CANDIDATES candidates, or as few as its own fit had where
-    memory cut them (a fold has fewer rows: what fitted there fits). The rival folds as it is."""
-    return replace(settings, candidates=min(FOLD_CANDIDATES, the_plan.candidates))
+    """LM's settings in the folds: as many candidates as its own fit had (a fold has fewer rows: what
+    fitted there fits); with fewer, a fold's fit stuck on some seeds (docstring). The rival folds as it is."""
+    return replace(settings, candidates=the_plan.candidates)
 
 
 def folds(N: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """FOLDS x REPEATS splits of N rows into (training rows, held-out rows): REPEATS shuffles, each
     into FOLDS folds; the same for every seed (stacked seeds share their data)."""
-    return [split for r in range(REPEATS)
-            for split in KFold(FOLDS, shuffle=True, random_state=r).split(np.zeros((N, 1)))]
+    return list(RepeatedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=0).split(np.zeros((N, 1))))
 
 
 def fold_errors(problem: Problem, settings: Sequence[FitSettings], fit: Fit,
