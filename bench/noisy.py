@@ -16,7 +16,9 @@ How long (2 shared cores): --quick about 5 minutes; `--seeds 20 --contestants su
 `--seeds 5 --slow-seeds 2 --jobs 2` 99 minutes (3.3 h of single-thread fit time, 71% of it
 the cross-validated MLP). The default 20 seeds (slow rows 5) is about 10 h of fit time at
 that load: some 5 h with --jobs 2, less on an idle machine. `--only many` (every contestant,
-20 seeds, 5 of them with the CV MLP) alone: 70 minutes on one thread.
+20 seeds, 5 of them with the CV MLP) alone: 70 minutes on one thread. Those times predate surefit's
+cross-validation of wide ReLU nets (crossval.py): its five 64,64 relu rows at 200 points now add some
+2 h of single-thread fit time (100 fits, 44-97 s each on an AMD EPYC).
 """
 from __future__ import annotations
 
