@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import surefit
-from surefit.crossval import (FOLDS, MAX_ROWS, MIN_ROWS, REPEATS, cv_choice, fold_errors,
-                              fold_settings, folds, rival)
+from surefit.crossval import (FOLDS, MAX_ROWS, MIN_ROWS, REPEATS, cv_choice, fits_its_rows,
+                              fold_errors, fold_settings, folds, rival)
 from surefit.plan import plan
 from surefit.problem import from_arrays
 from surefit.settings import FitSettings
@@ -106,6 +106,11 @@ class Fit:
     time_s: float
     effective_parameters: float = 20.0
     notes: tuple[str, ...] = ()
+    miss: float = 0.1  # its error at each of its 10 training rows
+    problem = SimpleNamespace(X=np.zeros((10, 1)), y=np.zeros(10))
+
+    def predict(self, X):
+        return np.full((len(X), 1), self.miss)
 
 
 def test_each_seed_keeps_the_fit_with_the_lower_cross_validated_error_and_a_rival_s_win_is_said():
@@ -118,6 +123,16 @@ def test_each_seed_keeps_the_fit_with_the_lower_cross_validated_error_and_a_riva
                                "parameters) to Levenberg-Marquardt's (20.0; its held-out error over the folds of 2 "
                                "shuffles 0.949 of Levenberg-Marquardt's)",)
     assert chosen[1].notes == chosen[2].notes == ()
+
+
+def test_a_rival_fit_worse_on_its_own_rows_than_its_folds_on_theirs_is_not_taken():
+    """Its folds' fits scored 4.5 a shuffle on the rows they left out; the fit itself misses each of
+    its 10 rows by 0.7 (4.9: it got stuck where they did not) or by 0.6 (3.6)."""
+    ours, stuck, fine = [Fit("lm", 7.0)], [Fit("lbfgs", 2.0, miss=0.7)], [Fit("lbfgs", 2.0, miss=0.6)]
+    sse = np.array([[5.0], [4.5]]) * REPEATS
+    assert not fits_its_rows(stuck[0], sse[1, 0]) and fits_its_rows(fine[0], sse[1, 0])
+    assert cv_choice(ours, stuck, sse, np.array([40.0]))[0].name == "lm"
+    assert cv_choice(ours, fine, sse, np.array([40.0]))[0].name == "lbfgs"
 
 
 def test_a_wide_relu_fit_of_measured_data_is_the_one_cross_validation_chose():
