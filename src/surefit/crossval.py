@@ -21,11 +21,12 @@ and the folds' errors logged by a one-off script; bench/RESULTS-ties.md):
   0.5-2.2) and the folds kept the worse fit on 6 of 10 seeds (with 4: 2 of 10).
 - 3 folds, not 5: their choice's error was 1.004x 5 folds' (one shuffle, 4 LM candidates, data
   seeds 0-9 of four rows) in 0.56x the folds' time.
-With both, over five rows (sin(2x) at 10% and 30% noise, sin(6x) at 10%, a triangle wave at 10% and
-30%), the better fit is kept on 84 of 100 seeds (one shuffle: 72); median error against the truth,
-LM's fit alone, L-BFGS's alone, the choice, and sklearn's MLP with alpha by 5-fold cross-validation
-(bench/RESULTS-noisy.md): 0.0326, 0.0299, 0.0299, 0.0319; 0.0800, 0.0694, 0.0694, 0.0695; 0.0622,
-0.0858, 0.0629, 0.100; 0.0153, 0.0181, 0.0155, 0.0173; 0.0407, 0.0465, 0.0407, 0.0487.
+With these, and a stuck rival refused (fits_its_rows), over five rows (sin(2x) at 10% and 30% noise,
+sin(6x) at 10%, a triangle wave at 10% and 30%), the better fit is kept on 84 of 100 seeds (one
+shuffle: 72); median error against the truth, LM's fit alone, L-BFGS's alone, the choice, and
+sklearn's MLP with alpha by 5-fold cross-validation (bench/RESULTS-noisy.md): 0.0326, 0.0299,
+0.0299, 0.0319; 0.0800, 0.0694, 0.0694, 0.0695; 0.0622, 0.0858, 0.0629, 0.100; 0.0153, 0.0181,
+0.0155, 0.0173; 0.0407, 0.0465, 0.0407, 0.0487.
 It costs 2 x FOLDS x REPEATS more fits: 44-97 s a fit of 200 rows (LM alone 7.5 s).
 """
 from __future__ import annotations
