@@ -255,7 +255,7 @@ def shapes_widths(key: str, share: float) -> tuple[tuple[int, ...], ...]:
     """8 units everywhere; the other widths where the grid above says."""
     if key in ("sin2x", "triangle") and share == 0.1:
         return (4,), (8,), (32,), (64, 64)
-    if key in ("sin2x", "triangle") and share == 0.3 or key == "sin6x" and share == 0.1:
+    if (key in ("sin2x", "triangle") and share == 0.3) or (key == "sin6x" and share == 0.1):
         return (8,), (64, 64)
     return ((8,),)
 
